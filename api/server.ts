@@ -1,0 +1,23 @@
+// `npm run api`: listens and shuts down gracefully; everything else is in app.ts.
+import { openDatabase } from '../db/client.js';
+import { loadEnv, temporalSettings } from '../workers/runtime/env.js';
+import { onShutdown } from '../workers/runtime/shutdown.js';
+import { connectClient } from '../workers/runtime/temporal-client.js';
+import { buildApp } from './app.js';
+import { apiEnv } from './config.js';
+
+const env = loadEnv(apiEnv);
+const temporal = temporalSettings(env);
+const database = await openDatabase({ kind: 'postgres', url: env.DATABASE_URL });
+const client = await connectClient(temporal);
+const app = await buildApp(
+  { temporal: client, namespace: temporal.namespace, database },
+  { logger: { level: env.LOG_LEVEL } },
+);
+await app.listen({ host: env.HOST, port: env.PORT });
+
+onShutdown(async () => {
+  await app.close();
+  await client.connection.close();
+  await database.close();
+});

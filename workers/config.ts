@@ -1,0 +1,9 @@
+import { logLevel, postgresUrl, temporalEnv, z } from './runtime/env.js';
+
+/** `npm run worker`: the worker alone, for production where it scales apart from the API. */
+export const workerEnv = {
+  DATABASE_URL: postgresUrl,
+  LOG_LEVEL: logLevel,
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ error: 'must be a number' }).int().min(0).optional(),
+  ...temporalEnv,
+};

@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { Database } from '../db/client.js';
+import { ORDER_TASK_QUEUE } from '../workflows/order/contract.js';
+import type { TemporalConnectionSettings } from './runtime/env.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface OrderWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  db: Database;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests, benchmarks); otherwise workflows are bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+  maxCachedWorkflows?: number;
+}
+
+export function connectWorker(settings: TemporalConnectionSettings): Promise<NativeConnection> {
+  return NativeConnection.connect({
+    address: settings.address,
+    tls: settings.tls,
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+  });
+}
+
+export function createOrderWorker(deps: OrderWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue ?? ORDER_TASK_QUEUE,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ db: deps.db }),
+    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    // Lets in-flight activities finish on SIGTERM before the process goes.
+    shutdownGraceTime: '10s',
+  });
+}

@@ -1,0 +1,122 @@
+// `npm start`: the whole engine in one process with zero configuration. It starts (or
+// connects to) Temporal, opens the database (PGlite under DATA_DIR unless DATABASE_URL is
+// set), migrates it, and runs the worker and the API side by side until Ctrl-C.
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type DatabaseHandle, openDatabase } from '../db/client.js';
+import { buildApp } from '../api/app.js';
+import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../workflows/order/contract.js';
+import { connectWorker, createOrderWorker } from './order-worker.js';
+import { boolFlag, hostPort, loadEnv, logLevel, port, postgresUrl, temporalEnv, temporalSettings, z } from './runtime/env.js';
+import { installRuntime } from './runtime/logging.js';
+import { onShutdown } from './runtime/shutdown.js';
+import { connectClient } from './runtime/temporal-client.js';
+import { CLI, installTemporalBinaries, resolveTemporalExecutable } from './runtime/temporal-binaries.js';
+
+const env = loadEnv({
+  ...temporalEnv,
+  // Unset: start an embedded dev server. Set: use that cluster and start none.
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_ALLOW_DOWNLOAD: boolFlag(true),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(3000),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  LOG_LEVEL: logLevel,
+});
+installRuntime(env.LOG_LEVEL);
+
+const dataDir = path.resolve(env.DATA_DIR);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const cleanups: Array<() => Promise<void>> = [];
+let stopping = false;
+
+async function stopAll(): Promise<void> {
+  stopping = true;
+  // Reverse start order: API, worker, connections, Temporal, database.
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      process.stderr.write(`while stopping: ${(err as Error).message}\n`);
+    }
+  }
+}
+onShutdown(stopAll);
+
+try {
+  // Database first: a broken migration should stop start-up before anything else runs.
+  const database: DatabaseHandle = env.DATABASE_URL
+    ? await openDatabase({ kind: 'postgres', url: env.DATABASE_URL })
+    : await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
+  cleanups.push(() => database.close());
+  await database.migrate();
+
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  let temporalUi: string | undefined;
+  if (!temporalAddress) {
+    if (!process.env.TEMPORAL_CLI_PATH) installTemporalBinaries({ log: say });
+    const devServer = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: resolveTemporalExecutable(CLI, { allowDownload: env.TEMPORAL_ALLOW_DOWNLOAD }),
+        // A file keeps every workflow across restarts.
+        dbFilename: path.join(dataDir, 'temporal.sqlite'),
+        namespace: env.TEMPORAL_NAMESPACE,
+        ip: '127.0.0.1',
+        port: env.TEMPORAL_PORT,
+        ui: true,
+        uiPort: env.TEMPORAL_UI_PORT,
+        searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
+      },
+    });
+    cleanups.push(() => devServer.teardown());
+    temporalAddress = devServer.address;
+    temporalUi = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
+  }
+  const temporal = temporalSettings({ ...env, TEMPORAL_ADDRESS: temporalAddress });
+
+  const nativeConnection = await connectWorker(temporal);
+  cleanups.push(() => nativeConnection.close());
+  const worker = await createOrderWorker({ connection: nativeConnection, namespace: temporal.namespace, db: database.db });
+  const running = worker.run();
+  cleanups.push(async () => {
+    worker.shutdown();
+    await running;
+  });
+  running.catch((err: unknown) => {
+    if (stopping) return;
+    process.stderr.write(`worker failed: ${(err as Error).message}\n`);
+    void stopAll().then(() => process.exit(1));
+  });
+
+  const client = await connectClient(temporal);
+  cleanups.push(() => client.connection.close());
+  const app = await buildApp(
+    { temporal: client, namespace: temporal.namespace, database },
+    { logger: { level: env.LOG_LEVEL } },
+  );
+  cleanups.push(() => app.close());
+  const apiUrl = await app.listen({ host: env.HOST, port: env.PORT });
+
+  say('');
+  say('o2c engine is running (Ctrl-C stops everything)');
+  say(`  API            ${apiUrl}`);
+  say(`  OpenAPI docs   ${apiUrl}/docs  (spec: ${apiUrl}/openapi.json)`);
+  say(`  Temporal       ${temporal.address}  namespace ${temporal.namespace}${temporalUi ? ' (embedded dev server)' : ''}`);
+  if (temporalUi) say(`  Temporal UI    ${temporalUi}`);
+  say(`  Database       ${env.DATABASE_URL ? redact(env.DATABASE_URL) : `PGlite in ${path.join(dataDir, 'pglite')}`}`);
+  // One machine-readable line for scripts and tests that drive `npm start`.
+  say(`READY ${JSON.stringify({ api: apiUrl, temporal: temporal.address, temporalUi: temporalUi ?? null, pid: process.pid })}`);
+} catch (err) {
+  process.stderr.write(`start-up failed: ${(err as Error).message}\n`);
+  await stopAll();
+  process.exit(1);
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
