@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -32,6 +32,8 @@ export interface DatabaseHandle {
   readonly kind: DatabaseTarget['kind'];
   /** Applies committed migrations; safe to call on an up-to-date database. */
   migrate(): Promise<void>;
+  /** Rows of a raw query; drivers shape `execute` results differently, this does not. */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Throws unless the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       db: db as unknown as Database,
       kind: 'postgres',
       migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+      rows: async <T extends Record<string, unknown>>(query: SQL) => [...(await db.execute(query))] as T[],
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -63,6 +66,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     db: db as unknown as Database,
     kind: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    rows: async <T extends Record<string, unknown>>(query: SQL) => (await db.execute(query)).rows as T[],
     ping: async () => {
       if (client.closed) throw new Error('database is closed');
       await db.execute(sql`select 1`);

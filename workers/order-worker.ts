@@ -14,6 +14,8 @@ export interface OrderWorkerDeps {
   taskQueue?: string;
   /** A prebuilt bundle (tests, benchmarks); otherwise workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** Another workflows module to bundle instead of the engine's own (tests). */
+  workflowsPath?: string;
   maxCachedWorkflows?: number;
 }
 
@@ -30,7 +32,9 @@ export function createOrderWorker(deps: OrderWorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? ORDER_TASK_QUEUE,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db }),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     // Lets in-flight activities finish on SIGTERM before the process goes.

@@ -1,0 +1,44 @@
+// Once per test run: the pinned Temporal binaries are installed, and a PostgreSQL database
+// of this run's own is created, migrated, handed to the tests and dropped at the end.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../db/client.js';
+import { installTemporalBinaries } from '../workers/runtime/temporal-binaries.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    adminDatabaseUrl: string;
+  }
+}
+
+export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function databaseUrlFor(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export default async function setup(project: TestProject) {
+  installTemporalBinaries({ log: (line) => console.log(line) });
+
+  const name = `o2c_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = databaseUrlFor(name);
+  const handle = await openDatabase({ kind: 'postgres', url, maxConnections: 1 });
+  try {
+    await handle.migrate();
+  } finally {
+    await handle.close();
+  }
+  project.provide('databaseUrl', url);
+  project.provide('adminDatabaseUrl', ADMIN_URL);
+
+  return async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  };
+}
