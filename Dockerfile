@@ -25,4 +25,4 @@ COPY db ./db
 USER node
 
 EXPOSE 3000
-CMD ["npm", "run", "api"]
+CMD ["node", "--import", "tsx", "api/server.ts"]

@@ -35,14 +35,18 @@ let stopping = false;
 
 async function stopAll(): Promise<void> {
   stopping = true;
+  let clean = true;
   // Reverse start order: API, worker, connections, Temporal, database.
   for (const cleanup of cleanups.reverse()) {
     try {
       await cleanup();
     } catch (err) {
+      clean = false;
       process.stderr.write(`while stopping: ${(err as Error).message}\n`);
     }
   }
+  say(clean ? 'stopped cleanly' : 'stopped, with errors above');
+  if (!clean) process.exitCode = 1;
 }
 onShutdown(stopAll);
 

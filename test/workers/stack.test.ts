@@ -1,0 +1,154 @@
+// `npm start` driven the way a person runs it: a process group of its own, Ctrl-C
+// (SIGINT to the whole group) or a supervisor's SIGTERM, and nothing left behind.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection, WorkflowClient } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/order/contract.js';
+import { createScratchDatabase, uniqueId } from '../helpers/database.js';
+import { type Spawned, commandLine, descendants, freePort, isAlive, spawnGroup, waitFor } from '../helpers/processes.js';
+import { startDevServer } from '../helpers/temporal.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Ready {
+  api: string;
+  temporal: string;
+  temporalUi: string | null;
+  pid: number;
+}
+
+interface RunningStack extends Spawned {
+  ready: Ready;
+}
+
+async function startStack(env: Record<string, string>): Promise<RunningStack> {
+  const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _t, ...inherited } = process.env;
+  const spawned = spawnGroup('npm', ['start'], {
+    cwd: root,
+    env: { ...inherited, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+  });
+  let exited = false;
+  void spawned.exited.then(() => (exited = true));
+  const ready = await waitFor(
+    'the READY line of npm start',
+    () => {
+      if (exited) throw new Error(`npm start exited before it was ready:\n${spawned.output()}`);
+      const line = spawned.output().split('\n').find((l) => l.startsWith('READY '));
+      return line ? (JSON.parse(line.slice('READY '.length)) as Ready) : undefined;
+    },
+    90_000,
+    spawned.output,
+  );
+  return { ...spawned, ready };
+}
+
+/** Stops the stack and proves no process of it is left. */
+async function stopStack(stack: RunningStack, how: 'ctrl-c' | 'sigterm'): Promise<void> {
+  const pid = stack.child.pid!;
+  const tree = descendants(pid);
+  expect(tree).toContain(stack.ready.pid);
+  const sent = how === 'ctrl-c' ? 'SIGINT' : 'SIGTERM';
+  // Ctrl-C reaches every process of the terminal's group; a supervisor signals npm alone.
+  process.kill(how === 'ctrl-c' ? -pid : pid, sent);
+  const { code, signal } = await Promise.race([
+    stack.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running:\n${stack.output()}`)), 30_000)),
+  ]);
+  // npm re-raises the signal it was stopped by once its script has ended.
+  expect(code === 0 || signal === sent, `exit ${code} ${signal}\n${stack.output()}`).toBe(true);
+  expect(stack.output()).toContain('stopped cleanly');
+  expect(stack.output()).not.toContain('while stopping');
+  await waitFor('every process of the stack to end', () => (tree.some(isAlive) ? undefined : true), 10_000, () =>
+    tree.filter(isAlive).map(commandLine).join('\n'),
+  );
+  await expect(fetch(`${stack.ready.api}/health`)).rejects.toThrow();
+}
+
+async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
+
+describe('npm start with nothing configured', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'o2c-stack-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('runs Temporal with its UI, the worker and the API, keeps workflows across a restart, and stops cleanly', async () => {
+    const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    const env = { DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+
+    const first = await startStack(env);
+    let connection: Connection | undefined;
+    const workflowId = uniqueId('probe');
+    try {
+      expect(first.ready).toMatchObject({
+        api: `http://127.0.0.1:${ports.PORT}`,
+        temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`,
+        temporalUi: `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`,
+      });
+      expect(first.output()).toContain(`${first.ready.api}/docs`);
+      expect(await getJson(`${first.ready.api}/health`)).toEqual({ status: 200, body: { status: 'ok' } });
+      expect(await getJson(`${first.ready.api}/ready`)).toEqual({
+        status: 200,
+        body: { status: 'ready', checks: { temporal: { ok: true }, database: { ok: true } } },
+      });
+      expect((await fetch(first.ready.temporalUi!)).status).toBe(200);
+      expect(descendants(first.ready.pid).map(commandLine).join('\n')).toContain('temporal server start-dev');
+
+      connection = await Connection.connect({ address: first.ready.temporal });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      for (const key of ORDER_SEARCH_ATTRIBUTE_KEYS) expect(Object.keys(customAttributes ?? {})).toContain(key.name);
+      // No worker polls this queue, so the workflow stays open across the restart.
+      await new WorkflowClient({ connection }).start('persistenceProbeWorkflow', { taskQueue: 'stack-test-probe', workflowId });
+    } finally {
+      await connection?.close();
+      await stopStack(first, 'ctrl-c');
+    }
+
+    const second = await startStack(env);
+    try {
+      connection = await Connection.connect({ address: second.ready.temporal });
+      const described = await new WorkflowClient({ connection }).getHandle(workflowId).describe();
+      expect(described.status.name).toBe('RUNNING');
+      expect((await getJson(`${second.ready.api}/ready`)).status).toBe(200);
+    } finally {
+      await connection?.close();
+      await stopStack(second, 'sigterm');
+    }
+  });
+});
+
+describe('npm start against an existing Temporal and PostgreSQL', () => {
+  let temporal: TestWorkflowEnvironment;
+  let database: { url: string; drop(): Promise<void> };
+  beforeAll(async () => {
+    [temporal, database] = await Promise.all([startDevServer(), createScratchDatabase()]);
+  });
+  afterAll(async () => {
+    await temporal?.teardown();
+    await database?.drop();
+  });
+
+  it('starts no Temporal server and migrates the given database', async () => {
+    const stack = await startStack({
+      TEMPORAL_ADDRESS: temporal.address,
+      DATABASE_URL: database.url,
+      PORT: String(await freePort()),
+      DATA_DIR: path.join(tmpdir(), uniqueId('unused-data')),
+    });
+    try {
+      expect(stack.ready).toMatchObject({ temporal: temporal.address, temporalUi: null });
+      expect(descendants(stack.ready.pid).map(commandLine).join('\n')).not.toContain('temporal');
+      expect((await getJson(`${stack.ready.api}/ready`)).body.status).toBe('ready');
+      expect(stack.output()).toContain(`Database       ${database.url}`);
+    } finally {
+      await stopStack(stack, 'ctrl-c');
+    }
+  });
+});
