@@ -61,7 +61,14 @@ try {
   let temporalAddress = env.TEMPORAL_ADDRESS;
   let temporalUi: string | undefined;
   if (!temporalAddress) {
-    if (!process.env.TEMPORAL_CLI_PATH) installTemporalBinaries({ log: say });
+    if (!process.env.TEMPORAL_CLI_PATH) {
+      try {
+        installTemporalBinaries({ log: say });
+      } catch (err) {
+        // The resolver below still tries the SDK's download, or names the fix.
+        process.stderr.write(`could not install the Temporal CLI: ${(err as Error).message}\n`);
+      }
+    }
     const devServer = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: resolveTemporalExecutable(CLI, { allowDownload: env.TEMPORAL_ALLOW_DOWNLOAD }),

@@ -54,7 +54,7 @@ describe('entry points with bad configuration', () => {
   it.each([
     ['api/server.ts', { PORT: 'abc', DATABASE_URL: DB }, 'PORT'],
     ['workers/main.ts', { DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
-    ['db/migrate-cli.ts', {}, 'DATABASE_URL'],
+    ['workers/migrate.ts', {}, 'DATABASE_URL'],
   ])('%s stops with one line naming %s, no stack trace', (entry, vars, name) => {
     const { PORT: _p, DATABASE_URL: _d, ...inherited } = process.env;
     const result = spawnSync(process.execPath, ['--import', 'tsx', entry], {

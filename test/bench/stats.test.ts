@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { closedLoop, percentile } from '../../bench/stats.js';
+
+describe('percentile', () => {
+  it('takes the nearest rank of the sorted sample', () => {
+    const sample = [9, 1, 8, 2, 7, 3, 6, 4, 5, 10];
+    expect(percentile(sample, 50)).toBe(5);
+    expect(percentile(sample, 95)).toBe(10);
+    expect(percentile(sample, 10)).toBe(1);
+    expect(percentile([42], 99)).toBe(42);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('closedLoop', () => {
+  it('counts completed runs only, and failures apart', async () => {
+    let calls = 0;
+    const result = await closedLoop(2, 0.3, async () => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      if (calls % 3 === 0) throw new Error('refused');
+    });
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.completed + result.failed).toBeLessThanOrEqual(calls);
+    expect(result.completed).toBeGreaterThan(result.failed);
+    expect(result.perSecond).toBeCloseTo(result.completed / 0.3, 5);
+    expect(result.latencyMs.p50).toBeGreaterThanOrEqual(19);
+  });
+});
