@@ -1,0 +1,72 @@
+// Receivable rules: the open balance, how a payment is applied, what dunning may chase, and
+// the reconciliation proof that closes an order.
+import { assertMinor } from './money.js';
+
+export interface ReceivableTotals {
+  invoiceTotalMinor: number;
+  feesMinor: number;
+  appliedPaymentsMinor: number;
+  creditNotesMinor: number;
+  writtenOffMinor: number;
+}
+
+/** Both sides of the receivable: what was charged, and what settled it. */
+function sides(t: ReceivableTotals): { charged: number; settled: number } {
+  assertMinor(t.invoiceTotalMinor, 'invoice total');
+  assertMinor(t.feesMinor, 'fees');
+  assertMinor(t.appliedPaymentsMinor, 'applied payments');
+  assertMinor(t.creditNotesMinor, 'credit notes');
+  assertMinor(t.writtenOffMinor, 'write-offs');
+  const charged = t.invoiceTotalMinor + t.feesMinor;
+  const settled = t.appliedPaymentsMinor + t.creditNotesMinor + t.writtenOffMinor;
+  if (!Number.isSafeInteger(charged) || !Number.isSafeInteger(settled)) {
+    throw new RangeError('receivable totals exceed the safe integer range');
+  }
+  return { charged, settled };
+}
+
+/**
+ * Invoice + fees − applied payments − credit notes − write-offs. Never negative: payments are
+ * applied only up to the balance (the rest is customer credit), so a negative balance means
+ * a bug upstream, and it is refused rather than shown.
+ */
+export function balanceMinor(t: ReceivableTotals): number {
+  const { charged, settled } = sides(t);
+  if (settled > charged) {
+    throw new RangeError(`receivable settled beyond what was charged: ${settled} against ${charged}`);
+  }
+  return charged - settled;
+}
+
+/** Apply a payment up to the open balance; anything beyond becomes unapplied customer credit. */
+export function splitPayment(balanceMinor: number, amountMinor: number): { appliedMinor: number; unappliedMinor: number } {
+  assertMinor(balanceMinor, 'balance');
+  assertMinor(amountMinor, 'payment amount');
+  const appliedMinor = Math.min(balanceMinor, amountMinor);
+  return { appliedMinor, unappliedMinor: amountMinor - appliedMinor };
+}
+
+/** What dunning may chase: the balance less amounts under open disputes, never below zero. */
+export function dunnableMinor(balanceMinor: number, openDisputedMinor: number): number {
+  assertMinor(balanceMinor, 'balance');
+  assertMinor(openDisputedMinor, 'open disputed amount');
+  return Math.max(0, balanceMinor - openDisputedMinor);
+}
+
+/** Proves invoice total + fees = applied payments + credit notes + write-offs, in one line. */
+export function reconcile(t: ReceivableTotals): { balanced: boolean; differenceMinor: number; explanation: string } {
+  const { charged, settled } = sides(t);
+  const differenceMinor = charged - settled;
+  const left = `invoice ${t.invoiceTotalMinor} + fees ${t.feesMinor} = ${charged}`;
+  const right =
+    `payments ${t.appliedPaymentsMinor} + credit notes ${t.creditNotesMinor} + write-offs ${t.writtenOffMinor} = ${settled}`;
+  let explanation: string;
+  if (differenceMinor === 0) {
+    explanation = `Balanced: ${left} equals ${right}.`;
+  } else if (differenceMinor > 0) {
+    explanation = `Not balanced: ${left} but ${right}; ${differenceMinor} is still open.`;
+  } else {
+    explanation = `Not balanced: ${left} but ${right}; settled ${-differenceMinor} more than was charged.`;
+  }
+  return { balanced: differenceMinor === 0, differenceMinor, explanation };
+}
