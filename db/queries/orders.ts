@@ -1,0 +1,202 @@
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import type { OrderLine, OrderStatus } from '../../workflows/order/contract.js';
+import type { Db } from '../client.js';
+import { creditNotes, invoiceFees, invoices } from '../schema/billing.js';
+import { writeOffs } from '../schema/collections.js';
+import { customers } from '../schema/customers.js';
+import { orderLines, orders, shipmentLines, shipments } from '../schema/orders.js';
+import { paymentApplications } from '../schema/payments.js';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderLineRow = typeof orderLines.$inferSelect;
+
+export interface NewOrder {
+  orderId: string;
+  workflowId: string;
+  customerId: string;
+  currency: string;
+  taxRateBps: number;
+  paymentTermsDays: number;
+  subtotalMinor: number;
+  taxMinor: number;
+  totalMinor: number;
+  status: OrderStatus;
+  lines: OrderLine[];
+}
+
+/**
+ * Records the order and its lines together, once. A second call (a retried activity, the
+ * same order submitted again) finds the order already there and writes nothing, so the
+ * lines are never duplicated or half-written.
+ */
+export async function recordOrder(db: Db, o: NewOrder): Promise<{ created: boolean }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(orders)
+      .values({
+        id: o.orderId,
+        workflowId: o.workflowId,
+        customerId: o.customerId,
+        currency: o.currency,
+        status: o.status,
+        taxRateBps: o.taxRateBps,
+        paymentTermsDays: o.paymentTermsDays,
+        subtotalMinor: o.subtotalMinor,
+        taxMinor: o.taxMinor,
+        totalMinor: o.totalMinor,
+      })
+      .onConflictDoNothing({ target: orders.id })
+      .returning({ id: orders.id });
+    if (inserted.length === 0) return { created: false };
+    if (o.lines.length > 0) {
+      await tx.insert(orderLines).values(
+        o.lines.map((line, i) => ({
+          orderId: o.orderId,
+          lineId: line.lineId,
+          lineNo: i + 1,
+          sku: line.sku,
+          description: line.description,
+          quantity: line.quantity,
+          unitPriceMinor: line.unitPriceMinor,
+        })),
+      );
+    }
+    return { created: true };
+  });
+}
+
+export type OrderReadModelPatch = Partial<{
+  status: OrderStatus;
+  amountDueMinor: number;
+  dunningLevel: number;
+  invoiceNumber: string | null;
+  dueDate: string | null;
+  closedAt: Date | null;
+}>;
+
+/** Brings the read model in step with the workflow; only the fields given change. */
+export async function updateOrderReadModel(db: Db, orderId: string, patch: OrderReadModelPatch): Promise<void> {
+  // Spelled out so a stray key on the patch object never reaches the update.
+  const set: Partial<typeof orders.$inferInsert> = {};
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.amountDueMinor !== undefined) set.amountDueMinor = patch.amountDueMinor;
+  if (patch.dunningLevel !== undefined) set.dunningLevel = patch.dunningLevel;
+  if (patch.invoiceNumber !== undefined) set.invoiceNumber = patch.invoiceNumber;
+  if (patch.dueDate !== undefined) set.dueDate = patch.dueDate;
+  if (patch.closedAt !== undefined) set.closedAt = patch.closedAt;
+  await db
+    .update(orders)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(eq(orders.id, orderId));
+}
+
+export interface NewShipment {
+  orderId: string;
+  shipmentId: string;
+  shippedAt: Date;
+  lines: Array<{ lineId: string; quantity: number }>;
+}
+
+/** Records a shipment and its lines once per shipment ID; a repeated report writes nothing. */
+export async function recordShipment(db: Db, s: NewShipment): Promise<{ created: boolean }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(shipments)
+      .values({ orderId: s.orderId, shipmentId: s.shipmentId, shippedAt: s.shippedAt })
+      .onConflictDoNothing({ target: [shipments.orderId, shipments.shipmentId] })
+      .returning({ shipmentId: shipments.shipmentId });
+    if (inserted.length === 0) return { created: false };
+    if (s.lines.length > 0) {
+      await tx
+        .insert(shipmentLines)
+        .values(s.lines.map((line) => ({ orderId: s.orderId, shipmentId: s.shipmentId, ...line })));
+    }
+    return { created: true };
+  });
+}
+
+export async function getOrderRow(db: Db, orderId: string): Promise<(OrderRow & { lines: OrderLineRow[] }) | undefined> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!order) return undefined;
+  const lines = await db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.lineNo));
+  return { ...order, lines };
+}
+
+export interface CreditProfileFigures {
+  limitMinor: number;
+  openReceivablesMinor: number;
+  openOrdersMinor: number;
+  overdueMinor: number;
+}
+
+// Statuses of an order that no longer (or never did) commit the customer to anything.
+const RELEASED_STATUSES: OrderStatus[] = ['credit_rejected', 'cancelled', 'closed'];
+
+/**
+ * The customer's exposure from the books as they stand, for the credit check.
+ * Open receivables: every open invoice's total + non-waived fees − applied payments −
+ * credit notes − write-offs. Open orders: totals of live orders with no invoice yet
+ * (the invoice row, not the read model, decides, so an order is never counted twice or
+ * dropped while its read model catches up). Overdue: the open balance of invoices due
+ * before `asOfDate`. Figures are summed as stored, in the orders' own currencies.
+ */
+export async function getCreditProfile(
+  db: Db,
+  customerId: string,
+  excludeOrderId: string,
+  asOfDate: string,
+): Promise<CreditProfileFigures | undefined> {
+  const [customer] = await db
+    .select({ limitMinor: customers.creditLimitMinor })
+    .from(customers)
+    .where(eq(customers.id, customerId));
+  if (!customer) return undefined;
+
+  const balance = invoiceBalanceSql();
+  const [receivables] = await db
+    .select({
+      openReceivablesMinor: sql<number>`coalesce(sum(${balance}), 0)`.mapWith(Number),
+      overdueMinor: sql<number>`coalesce(sum(${balance}) filter (where ${invoices.dueDate} < ${asOfDate}::date), 0)`.mapWith(
+        Number,
+      ),
+    })
+    .from(invoices)
+    .where(and(eq(invoices.customerId, customerId), eq(invoices.status, 'open')));
+
+  const [openOrders] = await db
+    .select({ openOrdersMinor: sql<number>`coalesce(sum(${orders.totalMinor}), 0)`.mapWith(Number) })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.customerId, customerId),
+        sql`${orders.id} <> ${excludeOrderId}`,
+        notInArray(orders.status, RELEASED_STATUSES),
+        sql`not exists (select 1 from ${invoices} where ${invoices.orderId} = ${orders.id})`,
+      ),
+    );
+
+  return {
+    limitMinor: customer.limitMinor,
+    openReceivablesMinor: receivables?.openReceivablesMinor ?? 0,
+    openOrdersMinor: openOrders?.openOrdersMinor ?? 0,
+    overdueMinor: receivables?.overdueMinor ?? 0,
+  };
+}
+
+/**
+ * The open balance of the `invoices` row in scope, as an SQL expression. Floored at zero
+ * per invoice so one invoice settled beyond its total can never hide another's debt.
+ */
+function invoiceBalanceSql() {
+  return sql`greatest(0,
+    ${invoices.totalMinor}
+    + (select coalesce(sum(${invoiceFees.amountMinor}), 0) from ${invoiceFees}
+        where ${invoiceFees.invoiceNumber} = ${invoices.invoiceNumber} and ${invoiceFees.waivedAt} is null)
+    - (select coalesce(sum(${paymentApplications.appliedMinor}), 0) from ${paymentApplications}
+        where ${paymentApplications.invoiceNumber} = ${invoices.invoiceNumber})
+    - (select coalesce(sum(${creditNotes.amountMinor}), 0) from ${creditNotes}
+        where ${creditNotes.invoiceNumber} = ${invoices.invoiceNumber})
+    - (select coalesce(sum(${writeOffs.amountMinor}), 0) from ${writeOffs}
+        where ${writeOffs.invoiceNumber} = ${invoices.invoiceNumber})
+  )`;
+}
