@@ -2,6 +2,12 @@
 // Workflows import the resulting type only.
 import type { Database } from '../db/client.js';
 import { createAuditActivities } from './audit/index.js';
+import { createBillingActivities } from './billing/index.js';
+import { createCollectionsActivities } from './collections/index.js';
+import { createCreditActivities } from './credit/index.js';
+import { createNotificationActivities } from './notifications/index.js';
+import { createOrderActivities } from './orders/index.js';
+import { createPaymentActivities } from './payments/index.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -10,6 +16,12 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAuditActivities(deps),
+    ...createOrderActivities(deps),
+    ...createCreditActivities(deps),
+    ...createBillingActivities(deps),
+    ...createPaymentActivities(deps),
+    ...createCollectionsActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }
 

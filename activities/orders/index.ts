@@ -1,0 +1,47 @@
+import type { Database } from '../../db/client.js';
+import { recordOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
+import type { OrderInput, OrderStatus, ShipmentInput } from '../../workflows/order/contract.js';
+import { orderTotals } from '../../workflows/order/rules/invoice.js';
+
+export interface OrderSnapshot {
+  status: OrderStatus;
+  amountDueMinor: number;
+  dunningLevel: number;
+  invoiceNumber: string | null;
+  dueDate: string | null;
+  closed: boolean;
+}
+
+export function createOrderActivities(deps: { db: Database }) {
+  return {
+    async recordOrder(input: OrderInput & { workflowId: string }): Promise<{ created: boolean }> {
+      const totals = orderTotals(input.lines, input.taxRateBps);
+      return recordOrder(deps.db, {
+        orderId: input.orderId,
+        workflowId: input.workflowId,
+        customerId: input.customerId,
+        currency: input.currency,
+        taxRateBps: input.taxRateBps,
+        paymentTermsDays: input.paymentTermsDays,
+        ...totals,
+        status: 'credit_review',
+        lines: input.lines,
+      });
+    },
+
+    async recordShipment(input: { orderId: string } & Required<ShipmentInput>): Promise<{ created: boolean }> {
+      return recordShipment(deps.db, {
+        orderId: input.orderId,
+        shipmentId: input.shipmentId,
+        shippedAt: new Date(input.shippedAt),
+        lines: input.lines,
+      });
+    },
+
+    /** Keeps the read model behind GET /orders in step with the workflow. */
+    async syncOrder(input: { orderId: string } & OrderSnapshot): Promise<void> {
+      const { orderId, closed, ...patch } = input;
+      await updateOrderReadModel(deps.db, orderId, { ...patch, ...(closed ? { closedAt: new Date() } : {}) });
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEvents } from '../../../db/queries/audit.js';
+import { listNotifications } from '../../../db/queries/notifications.js';
+import { getOrderRow } from '../../../db/queries/orders.js';
+import { decideCreditUpdate, getOrderQuery } from '../../../workflows/order/contract.js';
+import { startTimeSkippingServer } from '../../helpers/temporal.js';
+import { HOUR, type Harness, eventually, newOrder, refusal, startHarness, startOrder } from './harness.js';
+
+// The order totals 1,800.00 (1,500.00 + 20% tax); the policy rejects above 150% of the limit.
+const HELD_LIMIT = 150_000; // 1,800 > 1,500 but ≤ 2,250: held
+const REJECTED_LIMIT = 100_000; // 1,800 > 1,500 = 150% of 1,000: rejected outright
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+async function heldOrder() {
+  const input = await newOrder(h, { creditLimitMinor: HELD_LIMIT });
+  const handle = await startOrder(h, input);
+  // Queries do not skip time; poll until the first tasks ran.
+  const view = await eventually(async () => {
+    const current = await handle.query(getOrderQuery);
+    expect(current.status).toBe('credit_hold');
+    return current;
+  });
+  return { input, handle, view };
+}
+
+describe('credit', () => {
+  it('holds an order over the limit and lets finance approve it, recording who decided', async () => {
+    const { input, handle, view } = await heldOrder();
+    expect(view.status).toBe('credit_hold');
+    expect(view.credit).toMatchObject({ outcome: 'held', exposureMinor: 180_000, limitMinor: HELD_LIMIT });
+    expect(view.credit.reasons.join(' ')).toMatch(/exceeds/);
+
+    const approved = await handle.executeUpdate(decideCreditUpdate, {
+      args: [{ decision: 'approve', decidedBy: 'alice@finance', comment: 'long-standing customer' }],
+    });
+    expect(approved.status).toBe('awaiting_shipment');
+    expect(approved.credit).toMatchObject({ outcome: 'approved', decidedBy: 'alice@finance', comment: 'long-standing customer' });
+
+    const audit = await listAuditEvents(h.database.db, 'order', input.orderId);
+    expect(audit).toEqual([expect.objectContaining({ actor: 'alice@finance', action: 'credit.approved', actorKind: 'finance' })]);
+    const notices = await listNotifications(h.database.db, 'order', input.orderId);
+    expect(notices.map((n) => [n.template, n.recipient])).toEqual([['credit_review_requested', 'finance']]);
+
+    expect(await refusal(handle.executeUpdate(decideCreditUpdate, { args: [{ decision: 'reject', decidedBy: 'bob' }] }))).toBe(
+      'no credit decision is pending (order is awaiting_shipment)',
+    );
+    await handle.terminate('test done');
+  });
+
+  it('closes a rejected order, tells the customer and issues no invoice', async () => {
+    const { input, handle } = await heldOrder();
+    const rejected = await handle.executeUpdate(decideCreditUpdate, {
+      args: [{ decision: 'reject', decidedBy: 'alice@finance', comment: 'too much exposure' }],
+    });
+    expect(rejected.status).toBe('credit_rejected');
+    expect(await handle.result()).toMatchObject({ status: 'credit_rejected' });
+    const view = await handle.query(getOrderQuery);
+    expect(view.invoice).toBeNull();
+    const notices = await listNotifications(h.database.db, 'order', input.orderId);
+    expect(notices.map((n) => n.template)).toEqual(['credit_review_requested', 'order_rejected_credit']);
+    expect(notices[1]?.recipient).toBe(`ap@${input.customerId}.example`);
+    expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('credit_rejected');
+  });
+
+  it('rejects automatically far over the limit', async () => {
+    const input = await newOrder(h, { creditLimitMinor: REJECTED_LIMIT });
+    const handle = await startOrder(h, input);
+    expect(await handle.result()).toMatchObject({ status: 'credit_rejected' });
+    const view = await handle.query(getOrderQuery);
+    expect(view.credit).toMatchObject({ outcome: 'rejected', decidedBy: 'system' });
+  });
+
+  it('escalates a hold nobody decides within the SLA, then cancels it at the deadline', async () => {
+    const { input, handle } = await heldOrder();
+    await env.sleep(4 * HOUR + 60_000);
+    const escalated = await handle.query(getOrderQuery);
+    expect(escalated.credit.escalationLevel).toBe(1);
+    await eventually(async () => {
+      const notices = await listNotifications(h.database.db, 'order', input.orderId);
+      expect(notices.map((n) => n.template)).toEqual(['credit_review_requested', 'credit_review_escalated']);
+    });
+    expect((await handle.query(getOrderQuery)).nextStep?.what).toBe('cancel for want of a credit decision');
+
+    expect(await handle.result()).toEqual({ status: 'cancelled', closedReason: 'no credit decision by the deadline' });
+    const row = await getOrderRow(h.database.db, input.orderId);
+    expect(row).toMatchObject({ status: 'cancelled' });
+    expect(row?.closedAt).toBeInstanceOf(Date);
+  });
+});

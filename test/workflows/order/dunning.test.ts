@@ -1,0 +1,169 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDunningEvents } from '../../../db/queries/collections.js';
+import { trialBalance } from '../../../db/queries/ledger.js';
+import { listNotifications } from '../../../db/queries/notifications.js';
+import {
+  type InvoiceState,
+  type OrderInput,
+  getOrderQuery,
+  openDisputeUpdate,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+  resolveDisputeUpdate,
+  writeOffUpdate,
+} from '../../../workflows/order/contract.js';
+import { dunningSchedule } from '../../../workflows/order/rules/dunning.js';
+import type { orderWorkflow } from '../../../workflows/order/workflow.js';
+import { startTimeSkippingServer } from '../../helpers/temporal.js';
+import { DAY, type Harness, eventually, newOrder, refusal, startHarness, startOrder } from './harness.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+async function invoicedOrder(): Promise<{ input: OrderInput; handle: WorkflowHandle<typeof orderWorkflow>; invoice: InvoiceState }> {
+  const input = await newOrder(h);
+  const handle = await startOrder(h, input);
+  const view = await handle.executeUpdate(recordShipmentUpdate, {
+    args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
+  });
+  return { input, handle, invoice: view.invoice! };
+}
+
+/** Sleeps (in server time) until just after `iso`. */
+async function sleepUntil(iso: string): Promise<void> {
+  const ms = Date.parse(iso) - (await serverNow()) + 60_000;
+  if (ms > 0) await env.sleep(ms);
+}
+
+async function serverNow(): Promise<number> {
+  const time = await env.connection.testService!.getCurrentTime({});
+  return Number(time.time?.seconds ?? 0) * 1000 + Math.floor((time.time?.nanos ?? 0) / 1e6);
+}
+
+describe('dunning', () => {
+  it('walks an unpaid invoice through every level to collections, each notice once at its time, then writes it off', async () => {
+    const { input, handle, invoice } = await invoicedOrder();
+    const schedule = dunningSchedule(invoice.dueDate, input.policy.dunning);
+    expect(schedule.map((s) => s.key)).toEqual(['pre-due', 'level-1', 'level-2', 'level-3', 'collections']);
+
+    // Just before level 2, only the reminder and level 1 are out.
+    await sleepUntil(schedule[1]!.at);
+    await eventually(async () => {
+      expect((await listDunningEvents(h.database.db, invoice.invoiceNumber)).map((e) => e.stepKey)).toEqual(['pre-due', 'level-1']);
+    });
+    expect((await handle.query(getOrderQuery)).status).toBe('overdue');
+
+    await sleepUntil(schedule[4]!.at);
+    const events = await eventually(async () => {
+      const rows = await listDunningEvents(h.database.db, invoice.invoiceNumber);
+      expect(rows).toHaveLength(5);
+      return rows;
+    });
+    // Each at its time: the timer fires within moments of the scheduled instant, never before.
+    expect(events.map((e) => e.stepKey)).toEqual(schedule.map((s) => s.key));
+    events.forEach((e, i) => {
+      const late = e.sentAt.getTime() - Date.parse(schedule[i]!.at);
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThan(1000);
+    });
+    // Fees are receivables of their own: each later notice quotes them.
+    expect(events.map((e) => e.amountQuotedMinor)).toEqual([180_000, 180_000, 181_500, 184_500, 184_500]);
+
+    const view = await handle.query(getOrderQuery);
+    expect(view).toMatchObject({ status: 'in_collections', dunningLevel: 4, balanceMinor: 184_500 });
+    expect(view.fees.map((f) => [f.level, f.amountMinor])).toEqual([
+      [2, 1_500],
+      [3, 3_000],
+    ]);
+    const notices = await listNotifications(h.database.db, 'order', input.orderId);
+    expect(notices.map((n) => n.template)).toEqual([
+      'invoice_issued',
+      'payment_reminder',
+      'friendly_reminder',
+      'second_notice',
+      'final_notice',
+      'collections_handoff',
+    ]);
+
+    // Nothing more happens however long it waits; then finance writes it off.
+    await env.sleep(60 * DAY);
+    expect(await listDunningEvents(h.database.db, invoice.invoiceNumber)).toHaveLength(5);
+    const written = await handle.executeUpdate(writeOffUpdate, { args: [{ approvedBy: 'cfo', reason: 'customer insolvent' }] });
+    expect(written).toMatchObject({ status: 'closed', writtenOffMinor: 184_500, balanceMinor: 0 });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'written off' });
+    const ledger = await trialBalance(h.database.db, input.orderId);
+    expect(ledger.byAccount).toMatchObject({ bad_debt_expense: 184_500, fee_income: -4_500 });
+    expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
+  });
+
+  it('sends no notice while a dispute is open, however long, and resumes where it stood when it is rejected', async () => {
+    const { input, handle, invoice } = await invoicedOrder();
+    const schedule = dunningSchedule(invoice.dueDate, input.policy.dunning);
+    await sleepUntil(schedule[1]!.at); // level 1 is out
+    await eventually(async () => expect(await listDunningEvents(h.database.db, invoice.invoiceNumber)).toHaveLength(2));
+
+    const opened = await handle.executeUpdate(openDisputeUpdate, {
+      args: [{ disputeId: 'd-1', amountMinor: 180_000, reason: 'goods damaged', openedBy: 'customer-service' }],
+    });
+    expect(opened.status).toBe('disputed');
+    const pausedAt = await serverNow();
+    await env.sleep(60 * DAY);
+    expect(await listDunningEvents(h.database.db, invoice.invoiceNumber)).toHaveLength(2);
+    expect((await handle.query(getOrderQuery)).status).toBe('disputed');
+
+    const rejected = await handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ disputeId: 'd-1', outcome: 'rejected', resolvedBy: 'alice@finance', comment: 'photos show no damage' }],
+    });
+    const pause = (await serverNow()) - pausedAt;
+    expect(rejected.status).toBe('overdue');
+    // Level 2 comes as far after the rejection as it was due after the dispute opened.
+    const level2At = Date.parse(schedule[2]!.at) + pause;
+    expect(Date.parse(rejected.nextStep!.at)).toBeGreaterThanOrEqual(level2At - 1000);
+    expect(rejected.nextStep!.what).toMatch(/level 2/);
+    await sleepUntil(rejected.nextStep!.at);
+    const events = await eventually(async () => {
+      const rows = await listDunningEvents(h.database.db, invoice.invoiceNumber);
+      expect(rows).toHaveLength(3);
+      return rows;
+    });
+    expect(events[2]).toMatchObject({ stepKey: 'level-2', amountQuotedMinor: 181_500 });
+    await handle.terminate('test done');
+  });
+
+  it('credits the accepted part of a dispute, and reconciles once the rest is paid', async () => {
+    const { input, handle } = await invoicedOrder();
+    await handle.executeUpdate(openDisputeUpdate, {
+      args: [{ disputeId: 'd-2', amountMinor: 30_000, reason: 'one gadget arrived broken', openedBy: 'customer-service' }],
+    });
+    expect(
+      await refusal(
+        handle.executeUpdate(openDisputeUpdate, {
+          args: [{ disputeId: 'd-3', amountMinor: 160_000, reason: 'too much', openedBy: 'customer-service' }],
+        }),
+      ),
+    ).toBe('amountMinor 160000 exceeds the undisputed balance 150000');
+    const resolved = await handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ disputeId: 'd-2', outcome: 'accepted', acceptedMinor: 25_000, resolvedBy: 'alice@finance' }],
+    });
+    expect(resolved.creditNotes).toEqual([expect.objectContaining({ amountMinor: 25_000 })]);
+    expect(resolved.balanceMinor).toBe(155_000);
+    const paid = await handle.executeUpdate(recordPaymentUpdate, {
+      args: [{ paymentReference: 'rest', amountMinor: 155_000, currency: 'USD', method: 'bank_transfer', receivedAt: '2026-12-10T00:00:00Z' }],
+    });
+    expect(paid.balanceMinor).toBe(0);
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    const ledger = await trialBalance(h.database.db, input.orderId);
+    expect(ledger.byAccount).toMatchObject({ cash: 155_000, revenue: -150_000 + 25_000 });
+    expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
+  });
+});

@@ -1,0 +1,80 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCreditProfile, getOrderRow } from '../../../db/queries/orders.js';
+import { cancelOrderUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
+import { startTimeSkippingServer } from '../../helpers/temporal.js';
+import { DAY, type Harness, newOrder, refusal, startHarness, startOrder } from './harness.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+describe('fulfillment', () => {
+  it('refuses over-shipment, unknown lines and a repeated shipment ID, changing nothing', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    await handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 3 }] }] });
+
+    const refusals: Array<[unknown, RegExp]> = [
+      [{ shipmentId: 'sh-2', lines: [{ lineId: 'l1', quantity: 8 }] }, /line l1: 8 more would make 11 shipped of 10 ordered/],
+      [{ shipmentId: 'sh-3', lines: [{ lineId: 'nope', quantity: 1 }] }, /line nope is not on this order/],
+      [{ shipmentId: 'sh-1', lines: [{ lineId: 'l2', quantity: 1 }] }, /shipment sh-1 was already recorded/],
+      [{ shipmentId: 'sh-4', lines: [{ lineId: 'l2', quantity: 0 }] }, /positive whole number/],
+    ];
+    for (const [shipment, reason] of refusals) {
+      expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [shipment as never] }))).toMatch(reason);
+    }
+    const view = await handle.query(getOrderQuery);
+    expect(view.shipments.map((s) => s.shipmentId)).toEqual(['sh-1']);
+    expect(view.shippedQuantities).toEqual({ l1: 3, l2: 0 });
+    await handle.terminate('test done');
+  });
+
+  it('cancels before any shipment for free and releases the credit exposure', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    const cancelled = await handle.executeUpdate(cancelOrderUpdate, {
+      args: [{ reason: 'customer changed their mind', requestedBy: 'shop' }],
+    });
+    expect(cancelled).toMatchObject({ status: 'cancelled', invoice: null });
+    expect(await handle.result()).toEqual({ status: 'cancelled', closedReason: 'cancelled by shop: customer changed their mind' });
+    expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('cancelled');
+    const profile = await getCreditProfile(h.database.db, input.customerId, 'another-order', today());
+    expect(profile?.openOrdersMinor).toBe(0);
+  });
+
+  it('cancels the remainder after a partial shipment and invoices what shipped', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    await handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 4 }] }] });
+    const view = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'out of stock', requestedBy: 'warehouse' }] });
+    expect(view.status).toBe('awaiting_payment');
+    // 4 × 100.00 = 400.00 + 20% = 480.00
+    expect(view.invoice).toMatchObject({ subtotalMinor: 40_000, taxMinor: 8_000, totalMinor: 48_000 });
+    expect(view.invoice!.lines).toEqual([
+      { lineId: 'l1', description: 'Widget', quantity: 4, unitPriceMinor: 10_000, amountMinor: 40_000 },
+    ]);
+    expect(view.timeline.map((t) => t.event)).toContain('remainder cancelled');
+    expect(await refusal(handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'again', requestedBy: 'shop' }] }))).toMatch(
+      /cannot be cancelled; after invoicing use a credit note/,
+    );
+    await handle.terminate('test done');
+  });
+
+  it('cancels an order nothing shipped for by the fulfillment deadline', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    await env.sleep(14 * DAY + 60_000);
+    expect(await handle.result()).toEqual({ status: 'cancelled', closedReason: 'not fulfilled by the fulfillment deadline' });
+    expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('cancelled');
+  });
+});

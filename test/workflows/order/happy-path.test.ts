@@ -1,0 +1,83 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listJournalEntries, trialBalance } from '../../../db/queries/ledger.js';
+import { listNotifications } from '../../../db/queries/notifications.js';
+import { getOrderRow } from '../../../db/queries/orders.js';
+import {
+  OrderSearchAttributes,
+  getOrderQuery,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+} from '../../../workflows/order/contract.js';
+import { startTimeSkippingServer } from '../../helpers/temporal.js';
+import { DAY, type Harness, newOrder, startHarness, startOrder } from './harness.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+const pay = (ref: string, amountMinor: number, currency = 'USD') => ({
+  paymentReference: ref,
+  amountMinor,
+  currency,
+  method: 'bank_transfer' as const,
+  receivedAt: '2026-12-01T10:00:00Z',
+});
+
+describe('order happy path', () => {
+  it('two partial shipments, two partial payments: invoiced, reconciled, journal balanced', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+
+    const first = await handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 4 }] }] });
+    expect(first.status).toBe('partially_shipped');
+    expect(first.invoice).toBeNull();
+
+    const second = await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-2', lines: [{ lineId: 'l1', quantity: 6 }, { lineId: 'l2', quantity: 2 }] }],
+    });
+    // 10 × 100.00 + 2 × 250.00 = 1,500.00, tax 20% = 300.00
+    expect(second.invoice).toMatchObject({ subtotalMinor: 150_000, taxMinor: 30_000, totalMinor: 180_000 });
+    expect(second.invoice!.invoiceNumber).toBe(`${input.policy.invoiceSeries}-000001`);
+    expect(second.status).toBe('awaiting_payment');
+    expect(second.balanceMinor).toBe(180_000);
+
+    await env.sleep(5 * DAY);
+    const partial = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('pay-1', 80_000)] });
+    expect(partial).toMatchObject({ duplicate: false, balanceMinor: 100_000 });
+    const full = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('pay-2', 100_000)] });
+    expect(full.balanceMinor).toBe(0);
+
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    const view = await handle.query(getOrderQuery);
+    expect(view.payments.map((p) => p.appliedMinor)).toEqual([80_000, 100_000]);
+    expect(view.timeline.map((t) => t.event)).toEqual(
+      expect.arrayContaining(['order received', 'credit approved', 'invoice issued', 'payment received', 'closed']),
+    );
+
+    const balance = await trialBalance(h.database.db, input.orderId);
+    expect(balance.debitsMinor).toBe(balance.creditsMinor);
+    expect(balance.byAccount.accounts_receivable ?? 0).toBe(0);
+    expect(balance.byAccount.cash).toBe(180_000);
+    expect(balance.byAccount.revenue).toBe(-150_000);
+    expect(balance.byAccount.tax_payable).toBe(-30_000);
+    const entries = await listJournalEntries(h.database.db, input.orderId);
+    expect(entries.map((e) => e.kind).sort()).toEqual(['invoice', 'payment', 'payment']);
+
+    const row = await getOrderRow(h.database.db, input.orderId);
+    expect(row).toMatchObject({ status: 'closed', amountDueMinor: 0 });
+    const notices = await listNotifications(h.database.db, 'order', input.orderId);
+    expect(notices.map((n) => n.template)).toEqual(['invoice_issued']);
+
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(OrderSearchAttributes.status)).toBe('closed');
+    expect(described.typedSearchAttributes.get(OrderSearchAttributes.invoiceNumber)).toBe(second.invoice!.invoiceNumber);
+  });
+});

@@ -1,0 +1,133 @@
+// A real order stack for workflow tests: the time-skipping (or dev) server, the engine's
+// worker with every real activity, and the run's PostgreSQL database.
+import { randomBytes } from 'node:crypto';
+import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DatabaseHandle } from '../../../db/client.js';
+import { upsertCustomer } from '../../../db/queries/customers.js';
+import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
+import { type OrderInput, type OrderLine, type OrderPolicy, orderWorkflowId } from '../../../workflows/order/contract.js';
+import { DEFAULT_DUNNING_POLICY } from '../../../workflows/order/rules/dunning.js';
+import type { orderWorkflow } from '../../../workflows/order/workflow.js';
+import { openTestDatabase, uniqueId } from '../../helpers/database.js';
+
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** One bundle per test file: bundling is the slow part of starting a worker. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never });
+  return bundle;
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  database: DatabaseHandle;
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(env: TestWorkflowEnvironment): Promise<Harness> {
+  const database = await openTestDatabase();
+  const taskQueue = uniqueId('orders');
+  const worker = await createOrderWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    db: database.db,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    env,
+    database,
+    worker,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await database.close();
+    },
+  };
+}
+
+export function testPolicy(overrides: Partial<OrderPolicy> = {}): OrderPolicy {
+  return {
+    credit: {
+      maxOverdueForAutoApprovalMinor: 0,
+      rejectAboveLimitBps: 15000,
+      reviewSlaMs: 4 * HOUR,
+      decisionDeadlineMs: 48 * HOUR,
+    },
+    fulfillmentDeadlineMs: 14 * DAY,
+    dunning: DEFAULT_DUNNING_POLICY,
+    // A series of the test's own keeps its numbers predictable beside other tests.
+    invoiceSeries: `T${randomBytes(3).toString('hex').toUpperCase()}`,
+    ...overrides,
+  };
+}
+
+export const LINES: OrderLine[] = [
+  { lineId: 'l1', sku: 'WIDGET', description: 'Widget', quantity: 10, unitPriceMinor: 10_000 },
+  { lineId: 'l2', sku: 'GADGET', description: 'Gadget', quantity: 2, unitPriceMinor: 25_000 },
+];
+
+/** A customer of the test's own with the given credit limit, and an order for it. */
+export async function newOrder(
+  h: Harness,
+  opts: { creditLimitMinor?: number; lines?: OrderLine[]; policy?: Partial<OrderPolicy>; taxRateBps?: number } = {},
+): Promise<OrderInput> {
+  const customerId = uniqueId('cust');
+  await upsertCustomer(h.database.db, {
+    id: customerId,
+    name: `Customer ${customerId}`,
+    currency: 'USD',
+    creditLimitMinor: opts.creditLimitMinor ?? 100_000_000,
+    paymentTermsDays: 30,
+    contactEmail: `ap@${customerId}.example`,
+  });
+  return {
+    orderId: uniqueId('ord'),
+    customerId,
+    currency: 'USD',
+    lines: opts.lines ?? LINES,
+    taxRateBps: opts.taxRateBps ?? 2000,
+    paymentTermsDays: 30,
+    policy: testPolicy(opts.policy),
+  };
+}
+
+export function startOrder(h: Harness, input: OrderInput): Promise<WorkflowHandle<typeof orderWorkflow>> {
+  return h.env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+    taskQueue: h.taskQueue,
+    workflowId: orderWorkflowId(input.orderId),
+    args: [input],
+  });
+}
+
+/** Retries an assertion until it holds: a worker may still be finishing what a timer started. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** The reason an update's validator gave; fails if the update was accepted. */
+export async function refusal(update: Promise<unknown>): Promise<string> {
+  try {
+    await update;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) return String((err.cause as Error | undefined)?.message);
+    throw err;
+  }
+  throw new Error('the update was accepted, not refused');
+}

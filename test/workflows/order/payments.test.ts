@@ -1,0 +1,87 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trialBalance } from '../../../db/queries/ledger.js';
+import { type OrderInput, getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
+import type { orderWorkflow } from '../../../workflows/order/workflow.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { startTimeSkippingServer } from '../../helpers/temporal.js';
+import { type Harness, newOrder, refusal, startHarness, startOrder } from './harness.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+const pay = (ref: string, amountMinor: number, currency = 'USD') => ({
+  paymentReference: ref,
+  amountMinor,
+  currency,
+  method: 'card' as const,
+  receivedAt: '2026-12-01T10:00:00Z',
+});
+
+/** An order shipped in full and invoiced for 1,800.00. */
+async function invoicedOrder(): Promise<{ input: OrderInput; handle: WorkflowHandle<typeof orderWorkflow> }> {
+  const input = await newOrder(h);
+  const handle = await startOrder(h, input);
+  await handle.executeUpdate(recordShipmentUpdate, {
+    args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
+  });
+  return { input, handle };
+}
+
+const countPayments = async (orderId: string) =>
+  (await h.database.rows<{ n: number }>(sql`select count(*)::int as n from payments where order_id = ${orderId}`))[0]?.n;
+
+describe('payments', () => {
+  it('answers a repeated payment reference with the first outcome and changes nothing', async () => {
+    const { input, handle } = await invoicedOrder();
+    const first = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-1', 50_000)] });
+    const again = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-1', 50_000)] });
+    expect(first).toMatchObject({ duplicate: false, balanceMinor: 130_000 });
+    expect(again).toMatchObject({ duplicate: true, balanceMinor: 130_000 });
+    expect((await handle.query(getOrderQuery)).payments).toHaveLength(1);
+    expect(await countPayments(input.orderId)).toBe(1);
+    await handle.terminate('test done');
+  });
+
+  it('refuses a payment in another currency', async () => {
+    const { input, handle } = await invoicedOrder();
+    expect(await refusal(handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-eur', 180_000, 'EUR')] }))).toBe(
+      'payment currency EUR does not match the invoice currency USD',
+    );
+    expect((await handle.query(getOrderQuery)).balanceMinor).toBe(180_000);
+    expect(await countPayments(input.orderId)).toBe(0);
+    await handle.terminate('test done');
+  });
+
+  it('closes an overpaid invoice and keeps the excess as customer credit', async () => {
+    const { input, handle } = await invoicedOrder();
+    const result = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-big', 200_000)] });
+    expect(result).toMatchObject({ duplicate: false, balanceMinor: 0, customerCreditMinor: 20_000 });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    const credits = await h.database.rows<{ amount_minor: number }>(
+      sql`select amount_minor::int from customer_credits where customer_id = ${input.customerId}`,
+    );
+    expect(credits).toEqual([{ amount_minor: 20_000 }]);
+    const ledger = await trialBalance(h.database.db, input.orderId);
+    expect(ledger.byAccount).toMatchObject({ cash: 200_000, customer_credit: -20_000 });
+    expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
+  });
+
+  it('refuses a payment before there is an invoice', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    expect(await refusal(handle.executeUpdate(recordPaymentUpdate, { args: [pay('early', 100)] }))).toBe(
+      'the order has no invoice to pay yet',
+    );
+    await handle.terminate('test done');
+  });
+});

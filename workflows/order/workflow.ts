@@ -1,0 +1,777 @@
+// One durable workflow per order, from credit check to reconciled cash. It orchestrates:
+// rules live in ./rules (pure), side effects in activities (idempotent on keys derived from
+// the workflow ID and the step). Short steps on our own database run as local activities,
+// which keeps an order's server round trips, and so throughput, close to Temporal's floor.
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import {
+  type CancelInput,
+  type CreditDecisionInput,
+  type DisputeState,
+  type NextStep,
+  type OrderInput,
+  type OrderResult,
+  OrderSearchAttributes,
+  type OrderStatus,
+  type OrderView,
+  type PaymentResult,
+  cancelOrderUpdate,
+  decideCreditUpdate,
+  getOrderQuery,
+  openDisputeUpdate,
+  reconcileAgainSignal,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+  resolveDisputeUpdate,
+  writeOffUpdate,
+} from './contract.js';
+import { type DunningStep, describeStep, dunningSchedule, nextDueStep, shiftStep } from './rules/dunning.js';
+import { addDays, draftInvoice, dueDateFrom, orderTotals, startOfDayIso } from './rules/invoice.js';
+import { formatMoney } from './rules/money.js';
+import { balanceMinor, dunnableMinor, splitPayment } from './rules/receivable.js';
+import { validateDispute, validatePayment, validateResolution, validateShipment } from './validation.js';
+
+const local = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  // Past this a retry becomes a durable timer instead of an in-memory backoff.
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+type Phase = 'credit' | 'fulfillment' | 'invoicing' | 'collections' | 'reconciling' | 'done';
+
+/** Everything the order knows; carried whole across continue-as-new. */
+export interface OrderState {
+  view: OrderView;
+  phase: Phase;
+  heldAt: string | null;
+  fulfillmentDeadlineAt: string | null;
+  creditDecision: CreditDecisionInput | null;
+  cancelRequest: CancelInput | null;
+  dunningDone: string[];
+  /** Total time dunning stood still for open disputes; later steps move by as much. */
+  pausedMs: number;
+  reconcileRequested: boolean;
+}
+
+const now = () => new Date(Date.now()).toISOString();
+
+function initialState(input: OrderInput): OrderState {
+  return {
+    phase: 'credit',
+    heldAt: null,
+    fulfillmentDeadlineAt: null,
+    creditDecision: null,
+    cancelRequest: null,
+    dunningDone: [],
+    pausedMs: 0,
+    reconcileRequested: false,
+    view: {
+      orderId: input.orderId,
+      customerId: input.customerId,
+      currency: input.currency,
+      status: 'credit_review',
+      lines: input.lines,
+      shippedQuantities: Object.fromEntries(input.lines.map((l) => [l.lineId, 0])),
+      credit: {
+        outcome: null,
+        decidedBy: null,
+        comment: null,
+        reasons: [],
+        exposureMinor: null,
+        limitMinor: null,
+        decidedAt: null,
+        escalationLevel: 0,
+      },
+      shipments: [],
+      invoice: null,
+      fees: [],
+      payments: [],
+      creditNotes: [],
+      disputes: [],
+      writtenOffMinor: 0,
+      balanceMinor: 0,
+      dunnableMinor: 0,
+      customerCreditMinor: 0,
+      dunningLevel: 0,
+      nextStep: null,
+      closedReason: null,
+      timeline: [{ at: now(), event: 'order received' }],
+    },
+  };
+}
+
+export async function orderWorkflow(input: OrderInput, carried?: OrderState): Promise<OrderResult> {
+  const s = carried ?? initialState(input);
+  const v = s.view;
+  const workflowId = wf.workflowInfo().workflowId;
+  const money = (minor: number) => formatMoney(minor, input.currency);
+  const pendingShipments = new Set<string>();
+  const pendingPayments = new Map<string, Promise<void>>();
+  const pendingDisputes = new Set<string>();
+  let dunningSteps: DunningStep[] = [];
+
+  // ---- derived figures, search attributes, current details, read model --------------
+
+  const openDisputes = (): DisputeState[] => v.disputes.filter((d) => d.status === 'open');
+  const openDisputedMinor = () => openDisputes().reduce((sum, d) => sum + d.amountMinor, 0);
+
+  function refresh(): void {
+    if (v.invoice) {
+      v.balanceMinor = balanceMinor({
+        invoiceTotalMinor: v.invoice.totalMinor,
+        feesMinor: v.fees.reduce((sum, f) => sum + f.amountMinor, 0),
+        appliedPaymentsMinor: v.payments.reduce((sum, p) => sum + p.appliedMinor, 0),
+        creditNotesMinor: v.creditNotes.reduce((sum, c) => sum + c.amountMinor, 0),
+        writtenOffMinor: v.writtenOffMinor,
+      });
+      v.dunnableMinor = dunnableMinor(v.balanceMinor, openDisputedMinor());
+    }
+    v.customerCreditMinor = v.payments.reduce((sum, p) => sum + p.unappliedMinor, 0);
+    if (s.phase === 'collections') v.status = collectionsStatus();
+    publish();
+  }
+
+  function collectionsStatus(): OrderStatus {
+    if (v.dunningLevel > 0 && s.dunningDone.includes('collections')) return 'in_collections';
+    if (openDisputes().length > 0) return 'disputed';
+    if (v.invoice && Date.now() >= Date.parse(startOfDayIso(addDays(v.invoice.dueDate, 1)))) return 'overdue';
+    return 'awaiting_payment';
+  }
+
+  let published = '';
+  function publish(): void {
+    const attrs = {
+      status: v.status,
+      amountDue: v.balanceMinor,
+      dunningLevel: v.dunningLevel,
+      invoiceNumber: v.invoice?.invoiceNumber ?? null,
+      dueDate: v.invoice?.dueDate ?? null,
+    };
+    const key = JSON.stringify(attrs);
+    if (key !== published) {
+      published = key;
+      wf.upsertSearchAttributes([
+        { key: OrderSearchAttributes.status, value: attrs.status },
+        { key: OrderSearchAttributes.customerId, value: v.customerId },
+        { key: OrderSearchAttributes.currency, value: v.currency },
+        { key: OrderSearchAttributes.amountDue, value: attrs.amountDue },
+        { key: OrderSearchAttributes.dunningLevel, value: attrs.dunningLevel },
+        { key: OrderSearchAttributes.invoiceNumber, value: attrs.invoiceNumber },
+        { key: OrderSearchAttributes.dueDate, value: attrs.dueDate ? new Date(startOfDayIso(attrs.dueDate)) : null },
+      ]);
+    }
+    wf.setCurrentDetails(details());
+  }
+
+  function details(): string {
+    const next = v.nextStep ? `; next: ${v.nextStep.what} on ${v.nextStep.at.slice(0, 10)}` : '';
+    switch (v.status) {
+      case 'credit_review':
+        return 'checking credit';
+      case 'credit_hold':
+        return `held for a credit decision by finance (escalation level ${v.credit.escalationLevel}): ${v.credit.reasons.join('; ')}${next}`;
+      case 'awaiting_shipment':
+      case 'partially_shipped': {
+        const open = v.lines.map((l) => `${l.lineId} ${v.shippedQuantities[l.lineId] ?? 0}/${l.quantity}`).join(', ');
+        return `waiting for shipment (${open})${next}`;
+      }
+      case 'awaiting_payment':
+      case 'overdue':
+        return `waiting for payment of ${money(v.dunnableMinor)}, due ${v.invoice?.dueDate}${next}`;
+      case 'disputed':
+        return `dunning paused: ${openDisputes().length} open dispute(s) over ${money(openDisputedMinor())}; balance ${money(v.balanceMinor)}`;
+      case 'in_collections':
+        return `with collections: ${money(v.balanceMinor)} open; waiting for payment or a write-off`;
+      case 'reconciling':
+        return 'reconciling';
+      case 'reconciliation_failed':
+        return `reconciliation failed, needs a person: ${v.closedReason}`;
+      default:
+        return `${v.status}${v.closedReason ? `: ${v.closedReason}` : ''}`;
+    }
+  }
+
+  function log(event: string, detail?: string): void {
+    v.timeline.push({ at: now(), event, ...(detail ? { detail } : {}) });
+  }
+
+  function setNext(next: NextStep | null): void {
+    v.nextStep = next;
+    publish();
+  }
+
+  // Read-model writes go one at a time, each with the state as it is when it runs, so a
+  // slow earlier write can never land after (and over) a newer one.
+  let syncing: Promise<void> = Promise.resolve();
+  let synced = '';
+  function sync(): Promise<void> {
+    syncing = syncing.then(async () => {
+      const snapshot = {
+        status: v.status,
+        amountDueMinor: v.balanceMinor,
+        dunningLevel: v.dunningLevel,
+        invoiceNumber: v.invoice?.invoiceNumber ?? null,
+        dueDate: v.invoice?.dueDate ?? null,
+        closed: ['closed', 'cancelled', 'credit_rejected'].includes(v.status),
+      };
+      const key = JSON.stringify(snapshot);
+      if (key === synced) return;
+      await local.syncOrder({ orderId: v.orderId, ...snapshot });
+      synced = key;
+    });
+    return syncing;
+  }
+
+  function audit(step: string, actor: string, action: string, detail: Record<string, unknown> = {}): Promise<unknown> {
+    return local.recordAudit({
+      step: `audit:${step}`,
+      actorKind: actor === 'system' ? 'system' : 'finance',
+      actor,
+      action,
+      subjectType: 'order',
+      subjectId: v.orderId,
+      detail,
+    });
+  }
+
+  const notifyBase = { customerId: v.customerId, subjectType: 'order', subjectId: v.orderId };
+
+  async function close(status: OrderStatus, reason: string): Promise<void> {
+    v.status = status;
+    v.closedReason = reason;
+    s.phase = 'done';
+    setNext(null);
+    log(status.replaceAll('_', ' '), reason);
+    await sync();
+  }
+
+  async function continueAsNewIfSuggested(): Promise<void> {
+    if (!wf.workflowInfo().continueAsNewSuggested) return;
+    await wf.condition(wf.allHandlersFinished);
+    await syncing;
+    log('history rolled over', 'continued as new with all state');
+    await wf.continueAsNew<typeof orderWorkflow>(input, s);
+  }
+  const rollover = () => wf.workflowInfo().continueAsNewSuggested;
+
+  // ---- messages ------------------------------------------------------------------------
+
+  wf.setHandler(getOrderQuery, () => v);
+
+  wf.setHandler(
+    decideCreditUpdate,
+    async (decision) => {
+      s.creditDecision = decision;
+      await wf.condition(() => v.status !== 'credit_hold');
+      return v;
+    },
+    {
+      validator: (d) => {
+        if (v.status !== 'credit_hold') throw new Error(`no credit decision is pending (order is ${v.status})`);
+        if (s.creditDecision) throw new Error('a credit decision was already made');
+        if (d.decision !== 'approve' && d.decision !== 'reject') throw new Error('decision must be approve or reject');
+        if (!d.decidedBy?.trim()) throw new Error('decidedBy is required');
+      },
+    },
+  );
+
+  wf.setHandler(
+    recordShipmentUpdate,
+    async (shipment) => {
+      pendingShipments.add(shipment.shipmentId);
+      const shippedAt = shipment.shippedAt ?? now();
+      try {
+        await local.recordShipment({ orderId: v.orderId, shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
+        v.shipments.push({ shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
+        for (const line of shipment.lines) v.shippedQuantities[line.lineId] = (v.shippedQuantities[line.lineId] ?? 0) + line.quantity;
+      } finally {
+        pendingShipments.delete(shipment.shipmentId);
+      }
+      log('shipment recorded', `${shipment.shipmentId}: ${shipment.lines.map((l) => `${l.lineId}×${l.quantity}`).join(', ')}`);
+      if (!fullyShipped()) v.status = 'partially_shipped';
+      publish();
+      // A shipment that completes the order answers once the invoice is out.
+      await wf.condition(() => !fullyShipped() || v.invoice !== null || s.phase === 'done');
+      if (v.status === 'partially_shipped') await sync();
+      return v;
+    },
+    { validator: (shipment) => validateShipment(v, s.phase, shipment, pendingShipments) },
+  );
+
+  wf.setHandler(
+    cancelOrderUpdate,
+    async (request) => {
+      s.cancelRequest = request;
+      await audit('cancel', request.requestedBy, 'order.cancel_requested', { reason: request.reason });
+      // Answers with the outcome: cancelled, or invoiced for what has shipped.
+      await wf.condition(() => s.phase === 'done' || v.invoice !== null);
+      return v;
+    },
+    {
+      validator: (request) => {
+        if (s.phase !== 'credit' && s.phase !== 'fulfillment') {
+          throw new Error(`an order that is ${v.status} cannot be cancelled; after invoicing use a credit note`);
+        }
+        if (s.cancelRequest) throw new Error('the order is already being cancelled');
+        if (!request.reason?.trim() || !request.requestedBy?.trim()) throw new Error('reason and requestedBy are required');
+      },
+    },
+  );
+
+  wf.setHandler(
+    recordPaymentUpdate,
+    async (payment): Promise<PaymentResult> => {
+      const inFlight = pendingPayments.get(payment.paymentReference);
+      if (inFlight) await inFlight;
+      if (v.payments.some((p) => p.paymentReference === payment.paymentReference)) {
+        return { duplicate: true, balanceMinor: v.balanceMinor, customerCreditMinor: v.customerCreditMinor, order: v };
+      }
+      const split = splitPayment(v.balanceMinor, payment.amountMinor);
+      const applying = local
+        .applyPayment({
+          orderId: v.orderId,
+          customerId: v.customerId,
+          invoiceNumber: v.invoice!.invoiceNumber,
+          paymentReference: payment.paymentReference,
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+          method: payment.method,
+          receivedAt: payment.receivedAt,
+          ...split,
+        })
+        .then(() => {
+          v.payments.push({
+            paymentReference: payment.paymentReference,
+            amountMinor: payment.amountMinor,
+            method: payment.method,
+            receivedAt: payment.receivedAt,
+            ...split,
+          });
+        });
+      pendingPayments.set(payment.paymentReference, applying);
+      try {
+        await applying;
+      } finally {
+        pendingPayments.delete(payment.paymentReference);
+      }
+      refresh();
+      log(
+        'payment received',
+        `${payment.paymentReference}: ${money(payment.amountMinor)}${split.unappliedMinor > 0 ? `, ${money(split.unappliedMinor)} kept as customer credit` : ''}`,
+      );
+      await sync();
+      return { duplicate: false, balanceMinor: v.balanceMinor, customerCreditMinor: v.customerCreditMinor, order: v };
+    },
+    { validator: (payment) => validatePayment(v, s.phase, payment) },
+  );
+
+  wf.setHandler(
+    openDisputeUpdate,
+    async (dispute) => {
+      pendingDisputes.add(dispute.disputeId);
+      const openedAt = now();
+      try {
+        await local.recordDispute({
+          orderId: v.orderId,
+          disputeId: dispute.disputeId,
+          invoiceNumber: v.invoice!.invoiceNumber,
+          amountMinor: dispute.amountMinor,
+          reason: dispute.reason,
+          openedBy: dispute.openedBy,
+          openedAt,
+          resumeOn: dispute.resumeOn ?? null,
+        });
+      } finally {
+        pendingDisputes.delete(dispute.disputeId);
+      }
+      v.disputes.push({
+        disputeId: dispute.disputeId,
+        amountMinor: dispute.amountMinor,
+        reason: dispute.reason,
+        openedBy: dispute.openedBy,
+        openedAt,
+        resumeOn: dispute.resumeOn ?? null,
+        status: 'open',
+        acceptedMinor: 0,
+        resolvedBy: null,
+        resolvedAt: null,
+        comment: null,
+      });
+      log('dispute opened', `${dispute.disputeId}: ${money(dispute.amountMinor)}, ${dispute.reason} (by ${dispute.openedBy})`);
+      refresh();
+      await Promise.all([sync(), audit(`dispute-open:${dispute.disputeId}`, dispute.openedBy, 'dispute.opened', { ...dispute })]);
+      return v;
+    },
+    { validator: (dispute) => validateDispute(v, s.phase, dispute, pendingDisputes, openDisputedMinor()) },
+  );
+
+  wf.setHandler(
+    resolveDisputeUpdate,
+    async (resolution) => {
+      const dispute = v.disputes.find((d) => d.disputeId === resolution.disputeId)!;
+      const acceptedMinor = resolution.outcome === 'accepted' ? (resolution.acceptedMinor ?? dispute.amountMinor) : 0;
+      const resolvedAt = now();
+      // Marked first, so that a second resolution of the same dispute is refused at once.
+      dispute.status = resolution.outcome;
+      if (acceptedMinor > 0) {
+        const { creditNoteId } = await local.issueCreditNote({
+          orderId: v.orderId,
+          invoiceNumber: v.invoice!.invoiceNumber,
+          disputeId: dispute.disputeId,
+          amountMinor: acceptedMinor,
+          reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
+          currency: v.currency,
+          issuedAt: resolvedAt,
+        });
+        v.creditNotes.push({ creditNoteId, amountMinor: acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
+      }
+      await local.resolveDispute({
+        orderId: v.orderId,
+        disputeId: dispute.disputeId,
+        status: resolution.outcome,
+        acceptedMinor,
+        resolvedBy: resolution.resolvedBy,
+        resolvedAt,
+        comment: resolution.comment ?? null,
+      });
+      Object.assign(dispute, {
+        acceptedMinor,
+        resolvedBy: resolution.resolvedBy,
+        resolvedAt,
+        comment: resolution.comment ?? null,
+      });
+      log(
+        `dispute ${resolution.outcome}`,
+        `${dispute.disputeId}${acceptedMinor > 0 ? `: credit note for ${money(acceptedMinor)}` : ''} (by ${resolution.resolvedBy})`,
+      );
+      refresh();
+      await Promise.all([
+        sync(),
+        audit(`dispute-resolve:${dispute.disputeId}`, resolution.resolvedBy, `dispute.${resolution.outcome}`, {
+          disputeId: dispute.disputeId,
+          acceptedMinor,
+          comment: resolution.comment ?? null,
+        }),
+      ]);
+      return v;
+    },
+    { validator: (resolution) => validateResolution(v, resolution) },
+  );
+
+  wf.setHandler(
+    writeOffUpdate,
+    async (request) => {
+      const amountMinor = v.balanceMinor;
+      await local.writeOff({
+        orderId: v.orderId,
+        invoiceNumber: v.invoice!.invoiceNumber,
+        amountMinor,
+        approvedBy: request.approvedBy,
+        reason: request.reason,
+        currency: v.currency,
+        postedAt: now(),
+      });
+      v.writtenOffMinor += amountMinor;
+      log('written off', `${money(amountMinor)} approved by ${request.approvedBy}: ${request.reason}`);
+      refresh();
+      await audit('write-off', request.approvedBy, 'receivable.written_off', { amountMinor, reason: request.reason });
+      await wf.condition(() => s.phase === 'done' || v.status === 'reconciliation_failed');
+      return v;
+    },
+    {
+      validator: (request) => {
+        if (v.status !== 'in_collections') throw new Error(`only an order in collections can be written off (order is ${v.status})`);
+        if (v.writtenOffMinor > 0) throw new Error('the order is already written off');
+        if (!request.approvedBy?.trim() || !request.reason?.trim()) throw new Error('approvedBy and reason are required');
+      },
+    },
+  );
+
+  wf.setHandler(reconcileAgainSignal, ({ requestedBy }) => {
+    if (v.status !== 'reconciliation_failed') return;
+    log('reconciliation requested again', `by ${requestedBy}`);
+    s.reconcileRequested = true;
+  });
+
+  const fullyShipped = () => v.lines.every((l) => (v.shippedQuantities[l.lineId] ?? 0) >= l.quantity);
+  const anyShipped = () => v.shipments.length > 0;
+
+  // ---- stages ----------------------------------------------------------------------------
+
+  async function creditStage(): Promise<void> {
+    if (v.credit.outcome === null) {
+      await local.recordOrder({ ...input, workflowId });
+      const totals = orderTotals(input.lines, input.taxRateBps);
+      const assessment = await local.assessCredit({
+        orderId: v.orderId,
+        customerId: v.customerId,
+        orderTotalMinor: totals.totalMinor,
+        policy: input.policy.credit,
+      });
+      Object.assign(v.credit, {
+        outcome: assessment.outcome,
+        reasons: assessment.reasons,
+        exposureMinor: assessment.exposureMinor,
+        limitMinor: assessment.limitMinor,
+        decidedBy: assessment.outcome === 'held' ? null : 'system',
+        decidedAt: assessment.outcome === 'held' ? null : now(),
+      });
+      log(`credit ${assessment.outcome}`, assessment.reasons.join('; ') || `exposure ${money(assessment.exposureMinor)} within limit`);
+      if (assessment.outcome === 'held') {
+        s.heldAt = now();
+        v.status = 'credit_hold';
+        publish();
+        await Promise.all([
+          sync(),
+          local.notify({
+            ...notifyBase,
+            step: 'credit-review',
+            template: 'credit_review_requested',
+            channel: 'internal',
+            to: 'finance',
+            data: { orderId: v.orderId, reasons: assessment.reasons, exposureMinor: assessment.exposureMinor },
+          }),
+        ]);
+      }
+    }
+    if (v.credit.outcome === 'held') await awaitCreditDecision();
+    if (s.phase !== 'credit') return;
+    if (v.credit.outcome === 'rejected') {
+      await local.notify({
+        ...notifyBase,
+        step: 'credit-rejected',
+        template: 'order_rejected_credit',
+        channel: 'email',
+        to: 'customer',
+        data: { orderId: v.orderId },
+      });
+      await close('credit_rejected', v.credit.reasons.join('; ') || 'credit rejected');
+      return;
+    }
+    s.phase = 'fulfillment';
+    v.status = 'awaiting_shipment';
+    await sync();
+  }
+
+  async function awaitCreditDecision(): Promise<void> {
+    const heldAt = Date.parse(s.heldAt!);
+    const slaAt = heldAt + input.policy.credit.reviewSlaMs;
+    const deadlineAt = heldAt + input.policy.credit.decisionDeadlineMs;
+    const decided = () => s.creditDecision !== null || s.cancelRequest !== null;
+    while (!decided()) {
+      const escalated = v.credit.escalationLevel > 0;
+      const until = escalated ? deadlineAt : slaAt;
+      setNext({ at: new Date(until).toISOString(), what: escalated ? 'cancel for want of a credit decision' : 'escalate the credit review' });
+      await wf.condition(() => decided() || rollover(), Math.max(0, until - Date.now()));
+      if (decided()) break;
+      if (rollover()) {
+        await continueAsNewIfSuggested();
+        continue;
+      }
+      if (Date.now() < until) continue;
+      if (!escalated) {
+        v.credit.escalationLevel = 1;
+        log('credit review escalated', 'no decision within the review SLA');
+        publish();
+        await local.notify({
+          ...notifyBase,
+          step: 'credit-escalation-1',
+          template: 'credit_review_escalated',
+          channel: 'internal',
+          to: 'finance',
+          data: { orderId: v.orderId, heldAt: s.heldAt, reasons: v.credit.reasons },
+        });
+        continue;
+      }
+      await close('cancelled', 'no credit decision by the deadline');
+      return;
+    }
+    setNext(null);
+    if (s.cancelRequest && !s.creditDecision) {
+      await close('cancelled', `cancelled by ${s.cancelRequest.requestedBy}: ${s.cancelRequest.reason}`);
+      return;
+    }
+    const decision = s.creditDecision!;
+    Object.assign(v.credit, {
+      outcome: decision.decision === 'approve' ? 'approved' : 'rejected',
+      decidedBy: decision.decidedBy,
+      comment: decision.comment ?? null,
+      decidedAt: now(),
+    });
+    log(`credit ${v.credit.outcome} by ${decision.decidedBy}`, decision.comment);
+    await audit('credit-decision', decision.decidedBy, `credit.${v.credit.outcome}`, {
+      comment: decision.comment ?? null,
+      exposureMinor: v.credit.exposureMinor,
+      limitMinor: v.credit.limitMinor,
+    });
+  }
+
+  async function fulfillmentStage(): Promise<void> {
+    s.fulfillmentDeadlineAt ??= new Date(Date.now() + input.policy.fulfillmentDeadlineMs).toISOString();
+    const deadlineAt = Date.parse(s.fulfillmentDeadlineAt);
+    const settled = () => (fullyShipped() && pendingShipments.size === 0) || s.cancelRequest !== null;
+    setNext({ at: s.fulfillmentDeadlineAt, what: 'cancel what has not shipped' });
+    while (!settled()) {
+      await wf.condition(() => settled() || rollover(), Math.max(0, deadlineAt - Date.now()));
+      if (settled()) break;
+      if (rollover()) {
+        await continueAsNewIfSuggested();
+        continue;
+      }
+      if (Date.now() >= deadlineAt) break;
+    }
+    await wf.condition(() => pendingShipments.size === 0);
+    setNext(null);
+    if (fullyShipped()) {
+      s.phase = 'invoicing';
+      return;
+    }
+    const why = s.cancelRequest
+      ? `cancelled by ${s.cancelRequest.requestedBy}: ${s.cancelRequest.reason}`
+      : 'not fulfilled by the fulfillment deadline';
+    if (!anyShipped()) {
+      await close('cancelled', why);
+      return;
+    }
+    log('remainder cancelled', why);
+    s.phase = 'invoicing';
+  }
+
+  async function invoiceStage(): Promise<void> {
+    const issuedAt = now();
+    const draft = draftInvoice(v.lines, v.shippedQuantities, input.taxRateBps);
+    v.invoice = await local.issueInvoice({
+      orderId: v.orderId,
+      customerId: v.customerId,
+      currency: v.currency,
+      series: input.policy.invoiceSeries,
+      issuedAt,
+      dueDate: dueDateFrom(issuedAt, input.paymentTermsDays),
+      draft,
+    });
+    synced = ''; // the activity wrote the read model itself
+    log('invoice issued', `${v.invoice.invoiceNumber}: ${money(v.invoice.totalMinor)}, due ${v.invoice.dueDate}`);
+    s.phase = 'collections';
+    refresh();
+  }
+
+  async function collectionsStage(): Promise<void> {
+    dunningSteps = dunningSchedule(v.invoice!.dueDate, input.policy.dunning);
+    const overdueAt = Date.parse(startOfDayIso(addDays(v.invoice!.dueDate, 1)));
+    const paid = () => v.balanceMinor === 0 && pendingPayments.size === 0;
+    const pausedByDispute = () =>
+      openDisputes().some((d) => !d.resumeOn || Date.now() < Date.parse(startOfDayIso(d.resumeOn)));
+    for (;;) {
+      refresh();
+      if (paid()) break;
+      await continueAsNewIfSuggested();
+
+      if (pausedByDispute()) {
+        // No notice while a dispute is open, however long; the schedule moves by the pause.
+        const resumeAt = Math.min(
+          ...openDisputes().map((d) => (d.resumeOn ? Date.parse(startOfDayIso(d.resumeOn)) : Number.POSITIVE_INFINITY)),
+        );
+        setNext(Number.isFinite(resumeAt) ? { at: new Date(resumeAt).toISOString(), what: 'resume dunning for the undisputed part' } : null);
+        const pausedAt = Date.now();
+        const change = () => paid() || !pausedByDispute() || rollover();
+        if (Number.isFinite(resumeAt)) await wf.condition(change, Math.max(0, resumeAt - Date.now()));
+        else await wf.condition(change);
+        s.pausedMs += Date.now() - pausedAt;
+        continue;
+      }
+
+      const pending = nextDueStep(dunningSteps, new Set(s.dunningDone));
+      if (!pending) {
+        setNext(null);
+        await wf.condition(() => paid() || pausedByDispute() || rollover());
+        continue;
+      }
+      const step = shiftStep(pending, s.pausedMs);
+      const stepAt = Date.parse(step.at);
+      const wakeAt = Date.now() < overdueAt ? Math.min(stepAt, overdueAt) : stepAt;
+      setNext({ at: step.at, what: describeStep(step) });
+      if (Date.now() < wakeAt) {
+        const paymentsSeen = v.payments.length;
+        await wf.condition(
+          () => paid() || pausedByDispute() || rollover() || v.payments.length !== paymentsSeen,
+          wakeAt - Date.now(),
+        );
+        if (Date.now() < stepAt) {
+          await sync(); // the order may have just become overdue
+          continue;
+        }
+      }
+
+      const result = await local.sendDunningNotice({
+        orderId: v.orderId,
+        customerId: v.customerId,
+        invoiceNumber: v.invoice!.invoiceNumber,
+        currency: v.currency,
+        dueDate: v.invoice!.dueDate,
+        step,
+        openDisputedMinor: openDisputedMinor(),
+        sentAt: now(),
+      });
+      s.dunningDone.push(step.key);
+      synced = ''; // the activity wrote the read model itself
+      if (result.sent) {
+        if (step.kind !== 'pre_due_reminder') v.dunningLevel = step.level;
+        if (result.feeMinor > 0) v.fees.push({ level: step.level, amountMinor: result.feeMinor, chargedAt: now() });
+        log(`${describeStep(step)} sent`, `quoting ${money(result.amountQuotedMinor)}`);
+      } else {
+        log(`${describeStep(step)} not sent`, 'nothing undisputed was open');
+      }
+      refresh();
+    }
+    setNext(null);
+    s.phase = 'reconciling';
+  }
+
+  async function reconcileStage(): Promise<void> {
+    for (;;) {
+      v.status = 'reconciling';
+      publish();
+      const proof = await local.reconcileOrder({
+        orderId: v.orderId,
+        invoiceNumber: v.invoice!.invoiceNumber,
+        writtenOff: v.writtenOffMinor > 0,
+      });
+      if (proof.balanced) {
+        synced = '';
+        await close('closed', v.writtenOffMinor > 0 ? 'written off' : 'paid and reconciled');
+        return;
+      }
+      v.status = 'reconciliation_failed';
+      v.closedReason = proof.explanation;
+      log('reconciliation failed', proof.explanation);
+      s.reconcileRequested = false;
+      publish();
+      await Promise.all([
+        sync(),
+        local.notify({
+          ...notifyBase,
+          step: `reconciliation-failed:${v.timeline.length}`,
+          template: 'reconciliation_failed',
+          channel: 'internal',
+          to: 'finance',
+          data: { orderId: v.orderId, explanation: proof.explanation },
+        }),
+      ]);
+      await wf.condition(() => s.reconcileRequested);
+      v.closedReason = null;
+    }
+  }
+
+  // ---- main ------------------------------------------------------------------------------
+
+  publish();
+  if (s.phase === 'credit') await creditStage();
+  if (s.phase === 'fulfillment') await fulfillmentStage();
+  if (s.phase === 'invoicing') await invoiceStage();
+  if (s.phase === 'collections') await collectionsStage();
+  if (s.phase === 'reconciling') await reconcileStage();
+  await wf.condition(wf.allHandlersFinished);
+  await syncing;
+  return { status: v.status, closedReason: v.closedReason };
+}
