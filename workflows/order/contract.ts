@@ -296,3 +296,20 @@ export const writeOffUpdate = defineUpdate<OrderView, [WriteOffInput]>('writeOff
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
 /** After a person fixed what made reconciliation fail: try the proof again. */
 export const reconcileAgainSignal = defineSignal<[{ requestedBy: string }]>('reconcileAgain');
+
+/**
+ * How every caller starts an order: the ID that makes a repeated request the same order,
+ * the queue, the search attributes known at once and the summary Temporal UI shows.
+ */
+export function orderStartOptions(input: OrderInput, totalLabel: string) {
+  return {
+    workflowId: orderWorkflowId(input.orderId),
+    taskQueue: ORDER_TASK_QUEUE,
+    staticSummary: `Order ${input.orderId} for customer ${input.customerId}: ${totalLabel}, ${input.lines.length} line(s), net ${input.paymentTermsDays} days`,
+    typedSearchAttributes: [
+      { key: OrderSearchAttributes.customerId, value: input.customerId },
+      { key: OrderSearchAttributes.currency, value: input.currency },
+      { key: OrderSearchAttributes.status, value: 'credit_review' },
+    ],
+  };
+}

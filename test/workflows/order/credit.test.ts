@@ -5,7 +5,7 @@ import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
 import { decideCreditUpdate, getOrderQuery } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { HOUR, type Harness, eventually, newOrder, refusal, startHarness, startOrder } from './harness.js';
+import { HOUR, type Harness, eventually, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
 
 // The order totals 1,800.00 (1,500.00 + 20% tax); the policy rejects above 150% of the limit.
 const HELD_LIMIT = 150_000; // 1,800 > 1,500 but ≤ 2,250: held
@@ -56,6 +56,7 @@ describe('credit', () => {
       'no credit decision is pending (order is awaiting_shipment)',
     );
     await handle.terminate('test done');
+    await recordHistory(handle, 'credit--holds-an-order-over-the-limit-and-lets-finance-approve-it-recording-wh');
   });
 
   it('closes a rejected order, tells the customer and issues no invoice', async () => {
@@ -71,6 +72,7 @@ describe('credit', () => {
     expect(notices.map((n) => n.template)).toEqual(['credit_review_requested', 'order_rejected_credit']);
     expect(notices[1]?.recipient).toBe(`ap@${input.customerId}.example`);
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('credit_rejected');
+    await recordHistory(handle, 'credit--closes-a-rejected-order-tells-the-customer-and-issues-no-invoice');
   });
 
   it('rejects automatically far over the limit', async () => {
@@ -79,6 +81,7 @@ describe('credit', () => {
     expect(await handle.result()).toMatchObject({ status: 'credit_rejected' });
     const view = await handle.query(getOrderQuery);
     expect(view.credit).toMatchObject({ outcome: 'rejected', decidedBy: 'system' });
+    await recordHistory(handle, 'credit--rejects-automatically-far-over-the-limit');
   });
 
   it('escalates a hold nobody decides within the SLA, then cancels it at the deadline', async () => {
@@ -96,5 +99,6 @@ describe('credit', () => {
     const row = await getOrderRow(h.database.db, input.orderId);
     expect(row).toMatchObject({ status: 'cancelled' });
     expect(row?.closedAt).toBeInstanceOf(Date);
+    await recordHistory(handle, 'credit--escalates-a-hold-nobody-decides-within-the-sla-then-cancels-it-at-the');
   });
 });

@@ -17,7 +17,7 @@ import {
 import { dunningSchedule } from '../../../workflows/order/rules/dunning.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, eventually, newOrder, refusal, startHarness, startOrder } from './harness.js';
+import { DAY, type Harness, eventually, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -104,6 +104,7 @@ describe('dunning', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount).toMatchObject({ bad_debt_expense: 184_500, fee_income: -4_500 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
+    await recordHistory(handle, 'dunning--walks-an-unpaid-invoice-through-every-level-to-collections-each-notice');
   });
 
   it('sends no notice while a dispute is open, however long, and resumes where it stood when it is rejected', async () => {
@@ -138,6 +139,7 @@ describe('dunning', () => {
     });
     expect(events[2]).toMatchObject({ stepKey: 'level-2', amountQuotedMinor: 181_500 });
     await handle.terminate('test done');
+    await recordHistory(handle, 'dunning--sends-no-notice-while-a-dispute-is-open-however-long-and-resumes-where');
   });
 
   it('credits the accepted part of a dispute, and reconciles once the rest is paid', async () => {
@@ -165,5 +167,6 @@ describe('dunning', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount).toMatchObject({ cash: 155_000, revenue: -150_000 + 25_000 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
+    await recordHistory(handle, 'dunning--credits-the-accepted-part-of-a-dispute-and-reconciles-once-the-rest-is');
   });
 });

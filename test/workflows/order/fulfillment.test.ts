@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCreditProfile, getOrderRow } from '../../../db/queries/orders.js';
 import { cancelOrderUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, newOrder, refusal, startHarness, startOrder } from './harness.js';
+import { DAY, type Harness, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -37,6 +37,7 @@ describe('fulfillment', () => {
     expect(view.shipments.map((s) => s.shipmentId)).toEqual(['sh-1']);
     expect(view.shippedQuantities).toEqual({ l1: 3, l2: 0 });
     await handle.terminate('test done');
+    await recordHistory(handle, 'fulfillment--refuses-over-shipment-unknown-lines-and-a-repeated-shipment-id-changin');
   });
 
   it('cancels before any shipment for free and releases the credit exposure', async () => {
@@ -50,6 +51,7 @@ describe('fulfillment', () => {
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('cancelled');
     const profile = await getCreditProfile(h.database.db, input.customerId, 'another-order', today());
     expect(profile?.openOrdersMinor).toBe(0);
+    await recordHistory(handle, 'fulfillment--cancels-before-any-shipment-for-free-and-releases-the-credit-exposure');
   });
 
   it('cancels the remainder after a partial shipment and invoices what shipped', async () => {
@@ -68,6 +70,7 @@ describe('fulfillment', () => {
       /cannot be cancelled; after invoicing use a credit note/,
     );
     await handle.terminate('test done');
+    await recordHistory(handle, 'fulfillment--cancels-the-remainder-after-a-partial-shipment-and-invoices-what-shipp');
   });
 
   it('cancels an order nothing shipped for by the fulfillment deadline', async () => {
@@ -76,5 +79,6 @@ describe('fulfillment', () => {
     await env.sleep(14 * DAY + 60_000);
     expect(await handle.result()).toEqual({ status: 'cancelled', closedReason: 'not fulfilled by the fulfillment deadline' });
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('cancelled');
+    await recordHistory(handle, 'fulfillment--cancels-an-order-nothing-shipped-for-by-the-fulfillment-deadline');
   });
 });

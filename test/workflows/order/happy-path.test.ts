@@ -10,7 +10,7 @@ import {
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, newOrder, startHarness, startOrder } from './harness.js';
+import { DAY, type Harness, newOrder, startHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -79,5 +79,6 @@ describe('order happy path', () => {
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.status)).toBe('closed');
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.invoiceNumber)).toBe(second.invoice!.invoiceNumber);
+    await recordHistory(handle, 'happy-path--two-partial-shipments-two-partial-payments-invoiced-reconciled-journal');
   });
 });

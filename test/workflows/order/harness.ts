@@ -1,13 +1,19 @@
 // A real order stack for workflow tests: the time-skipping (or dev) server, the engine's
 // worker with every real activity, and the run's PostgreSQL database.
 import { randomBytes } from 'node:crypto';
-import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { temporal } from '@temporalio/proto';
+import { type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DatabaseHandle } from '../../../db/client.js';
 import { upsertCustomer } from '../../../db/queries/customers.js';
 import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
-import { type OrderInput, type OrderLine, type OrderPolicy, orderWorkflowId } from '../../../workflows/order/contract.js';
+import { type OrderInput, type OrderLine, type OrderPolicy, orderStartOptions } from '../../../workflows/order/contract.js';
+import { orderTotals } from '../../../workflows/order/rules/invoice.js';
+import { formatMoney } from '../../../workflows/order/rules/money.js';
 import { DEFAULT_DUNNING_POLICY } from '../../../workflows/order/rules/dunning.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { openTestDatabase, uniqueId } from '../../helpers/database.js';
@@ -100,12 +106,33 @@ export async function newOrder(
   };
 }
 
-export function startOrder(h: Harness, input: OrderInput): Promise<WorkflowHandle<typeof orderWorkflow>> {
+export function startOrder(h: Harness, input: OrderInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof orderWorkflow>> {
+  const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
   return h.env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+    ...orderStartOptions(input, formatMoney(total, input.currency)),
     taskQueue: h.taskQueue,
-    workflowId: orderWorkflowId(input.orderId),
     args: [input],
   });
+}
+
+const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
+
+/**
+ * With RECORD_HISTORIES=1 a scenario saves its history for the replay test, which then
+ * proves that today's workflow code still replays every recorded order.
+ */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  mkdirSync(HISTORIES, { recursive: true });
+  const history = temporal.api.history.v1.History.toObject(
+    temporal.api.history.v1.History.fromObject(await handle.fetchHistory()),
+    { longs: String, enums: String, bytes: String },
+  );
+  writeFileSync(path.join(HISTORIES, `${name}.json`), `${JSON.stringify(history, null, 1)}\n`);
+}
+
+export function loadHistory(file: string): temporal.api.history.v1.History {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /** Retries an assertion until it holds: a worker may still be finishing what a timer started. */

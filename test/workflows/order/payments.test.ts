@@ -6,7 +6,7 @@ import { type OrderInput, getOrderQuery, recordPaymentUpdate, recordShipmentUpda
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { type Harness, newOrder, refusal, startHarness, startOrder } from './harness.js';
+import { type Harness, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -50,6 +50,7 @@ describe('payments', () => {
     expect((await handle.query(getOrderQuery)).payments).toHaveLength(1);
     expect(await countPayments(input.orderId)).toBe(1);
     await handle.terminate('test done');
+    await recordHistory(handle, 'payments--answers-a-repeated-payment-reference-with-the-first-outcome-and-change');
   });
 
   it('refuses a payment in another currency', async () => {
@@ -60,6 +61,7 @@ describe('payments', () => {
     expect((await handle.query(getOrderQuery)).balanceMinor).toBe(180_000);
     expect(await countPayments(input.orderId)).toBe(0);
     await handle.terminate('test done');
+    await recordHistory(handle, 'payments--refuses-a-payment-in-another-currency');
   });
 
   it('closes an overpaid invoice and keeps the excess as customer credit', async () => {
@@ -74,6 +76,7 @@ describe('payments', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount).toMatchObject({ cash: 200_000, customer_credit: -20_000 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
+    await recordHistory(handle, 'payments--closes-an-overpaid-invoice-and-keeps-the-excess-as-customer-credit');
   });
 
   it('refuses a payment before there is an invoice', async () => {
@@ -83,5 +86,6 @@ describe('payments', () => {
       'the order has no invoice to pay yet',
     );
     await handle.terminate('test done');
+    await recordHistory(handle, 'payments--refuses-a-payment-before-there-is-an-invoice');
   });
 });

@@ -1,0 +1,73 @@
+// Activities may run more than once: the real ones, run twice for the same workflow step
+// against PostgreSQL, leave one invoice, one journal posting and one notice.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import type { DatabaseHandle } from '../../db/client.js';
+import { upsertCustomer } from '../../db/queries/customers.js';
+import { listJournalEntries } from '../../db/queries/ledger.js';
+import { listNotifications } from '../../db/queries/notifications.js';
+import type { OrderInput } from '../../workflows/order/contract.js';
+import { draftInvoice } from '../../workflows/order/rules/invoice.js';
+import { openTestDatabase, uniqueId } from '../helpers/database.js';
+
+let database: DatabaseHandle;
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterAll(() => database?.close());
+
+describe('activities run twice', () => {
+  it('issue one invoice, post one journal entry and send one notice', async () => {
+    const customerId = uniqueId('cust');
+    await upsertCustomer(database.db, {
+      id: customerId,
+      name: 'Twice Ltd',
+      currency: 'EUR',
+      creditLimitMinor: 1_000_000,
+      paymentTermsDays: 14,
+      contactEmail: 'ap@twice.example',
+    });
+    const order: OrderInput = {
+      orderId: uniqueId('ord'),
+      customerId,
+      currency: 'EUR',
+      lines: [{ lineId: 'l1', sku: 'S', description: 'Service', quantity: 3, unitPriceMinor: 12_345 }],
+      taxRateBps: 1900,
+      paymentTermsDays: 14,
+      policy: {} as OrderInput['policy'],
+    };
+    const workflowId = `order:${order.orderId}`;
+    const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
+    const activities = createActivities({ db: database.db });
+    await mock.run(activities.recordOrder, { ...order, workflowId });
+
+    const input = {
+      orderId: order.orderId,
+      customerId,
+      currency: 'EUR',
+      series: `TW${Date.now().toString(36).toUpperCase()}`,
+      issuedAt: '2026-11-23T12:00:00.000Z',
+      dueDate: '2026-12-07',
+      draft: draftInvoice(order.lines, { l1: 3 }, order.taxRateBps),
+    };
+    const first = (await mock.run(activities.issueInvoice, input)) as Awaited<ReturnType<typeof activities.issueInvoice>>;
+    // A retry after the first attempt's answer was lost, and one from another run of the same step.
+    const second = await mock.run(activities.issueInvoice, input);
+    const third = await new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-2' } }).run(
+      activities.issueInvoice,
+      input,
+    );
+    expect(second).toEqual(first);
+    expect(third).toEqual(first);
+    expect(first.invoiceNumber).toBe(`${input.series}-000001`);
+
+    const invoices = await database.rows<{ n: number }>(sql`select count(*)::int as n from invoices where order_id = ${order.orderId}`);
+    expect(invoices).toEqual([{ n: 1 }]);
+    const entries = await listJournalEntries(database.db, order.orderId);
+    expect(entries.map((e) => e.kind)).toEqual(['invoice']);
+    const notices = await listNotifications(database.db, 'order', order.orderId);
+    expect(notices.map((n) => [n.template, n.recipient])).toEqual([['invoice_issued', 'ap@twice.example']]);
+  });
+});

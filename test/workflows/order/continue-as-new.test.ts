@@ -1,0 +1,69 @@
+// A long-lived order keeps its history bounded: when the server suggests it, the order
+// continues as new with all its state. The dev server is told to suggest it early.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listJournalEntries } from '../../../db/queries/ledger.js';
+import {
+  ORDER_SEARCH_ATTRIBUTE_KEYS,
+  getOrderQuery,
+  orderWorkflowId,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+} from '../../../workflows/order/contract.js';
+import type { orderWorkflow } from '../../../workflows/order/workflow.js';
+import { CLI, resolveTemporalExecutable } from '../../../workers/runtime/temporal-binaries.js';
+import { type Harness, newOrder, startHarness, startOrder } from './harness.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
+      searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+    },
+  });
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+describe('continue-as-new', () => {
+  it('rolls a long history over, carrying every payment, and still closes the books', async () => {
+    const input = await newOrder(h);
+    const started = await startOrder(h, input);
+    const firstRunId = started.firstExecutionRunId;
+    // Callers address the order by its workflow ID alone, so messages follow it across runs.
+    const handle = env.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(input.orderId));
+    await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
+    });
+    // 1,800.00 in twelve instalments of 150.00.
+    for (let i = 1; i <= 12; i++) {
+      const ref = `inst-${i}`;
+      const answer = await handle.executeUpdate(recordPaymentUpdate, {
+        args: [{ paymentReference: ref, amountMinor: 15_000, currency: 'USD', method: 'card', receivedAt: '2026-12-01T00:00:00Z' }],
+      });
+      expect(answer.balanceMinor).toBe(180_000 - i * 15_000);
+      // A reference from before the rollover is still recognised after it.
+      if (i === 11) {
+        const again = await handle.executeUpdate(recordPaymentUpdate, {
+          args: [{ paymentReference: 'inst-1', amountMinor: 15_000, currency: 'USD', method: 'card', receivedAt: '2026-12-01T00:00:00Z' }],
+        });
+        expect(again.duplicate).toBe(true);
+      }
+    }
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    const last = await handle.describe();
+    expect(last.runId).not.toBe(firstRunId);
+    const view = await handle.query(getOrderQuery);
+    expect(view.payments).toHaveLength(12);
+    expect(view.timeline.map((t) => t.event)).toContain('history rolled over');
+    const entries = await listJournalEntries(h.database.db, input.orderId);
+    expect(entries.filter((e) => e.kind === 'payment')).toHaveLength(12);
+    expect(entries.filter((e) => e.kind === 'invoice')).toHaveLength(1);
+  });
+});
