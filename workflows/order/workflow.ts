@@ -165,7 +165,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   }
 
   function details(): string {
-    const next = v.nextStep ? `; next: ${v.nextStep.what} on ${v.nextStep.at.slice(0, 10)}` : '';
+    const next = v.nextStep ? `, next ${v.nextStep.what} on ${v.nextStep.at.slice(0, 10)}` : '';
     switch (v.status) {
       case 'credit_review':
         return 'checking credit';

@@ -49,6 +49,11 @@ describe('order happy path', () => {
     expect(second.status).toBe('awaiting_payment');
     expect(second.balanceMinor).toBe(180_000);
 
+    // What Temporal UI shows operators, in plain words.
+    const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toBe(
+      `waiting for payment of USD 1,800.00, due ${second.invoice!.dueDate}, next friendly reminder on ${second.nextStep!.at.slice(0, 10)}`,
+    );
     await env.sleep(5 * DAY);
     const partial = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('pay-1', 80_000)] });
     expect(partial).toMatchObject({ duplicate: false, balanceMinor: 100_000 });

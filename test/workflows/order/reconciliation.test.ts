@@ -1,0 +1,73 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listNotifications } from '../../../db/queries/notifications.js';
+import { getOrderRow } from '../../../db/queries/orders.js';
+import { recordPayment } from '../../../db/queries/payments.js';
+import {
+  getOrderQuery,
+  reconcileAgainSignal,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+} from '../../../workflows/order/contract.js';
+import { startTimeSkippingServer } from '../../helpers/temporal.js';
+import { type Harness, eventually, newOrder, recordHistory, startHarness, startOrder } from './harness.js';
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+describe('reconciliation', () => {
+  it('stops in reconciliation_failed when the books disagree, for a person to fix, and never closes silently', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    const invoiced = await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
+    });
+    const invoiceNumber = invoiced.invoice!.invoiceNumber;
+    // Cash applied to this invoice outside the order (a mis-keyed bank match).
+    await recordPayment(h.database.db, {
+      paymentReference: `stray-${input.orderId}`,
+      customerId: input.customerId,
+      orderId: input.orderId,
+      invoiceNumber,
+      amountMinor: 1_000,
+      currency: 'USD',
+      method: 'other',
+      receivedAt: new Date('2026-12-02T00:00:00Z'),
+      appliedMinor: 1_000,
+      unappliedMinor: 0,
+    });
+    await handle.executeUpdate(recordPaymentUpdate, {
+      args: [{ paymentReference: 'full', amountMinor: 180_000, currency: 'USD', method: 'bank_transfer', receivedAt: '2026-12-03T00:00:00Z' }],
+    });
+
+    const failed = await eventually(async () => {
+      const view = await handle.query(getOrderQuery);
+      expect(view.status).toBe('reconciliation_failed');
+      return view;
+    });
+    expect(failed.closedReason).toMatch(/1000/);
+    expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('reconciliation_failed');
+    await eventually(async () => {
+      const notices = await listNotifications(h.database.db, 'order', input.orderId);
+      expect(notices.map((n) => [n.template, n.recipient])).toContainEqual(['reconciliation_failed', 'finance']);
+    });
+    const described = await handle.describe();
+    expect(described.status.name).toBe('RUNNING');
+
+    // Finance removes the mis-applied cash and asks for the proof again.
+    await h.database.rows(sql`delete from payment_applications where payment_reference = ${`stray-${input.orderId}`}`);
+    await h.database.rows(sql`delete from payments where payment_reference = ${`stray-${input.orderId}`}`);
+    await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    await recordHistory(handle, 'reconciliation--fails-then-fixed-and-retried');
+  });
+});
