@@ -11,8 +11,15 @@ import type {
 const isPositiveInteger = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 const isDate = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
 
-export function validateShipment(v: OrderView, phase: string, shipment: ShipmentInput, pending: ReadonlySet<string>): void {
-  if (phase !== 'fulfillment') throw new Error(`the order is ${v.status}: it takes no shipments`);
+export function validateShipment(
+  v: OrderView,
+  phase: string,
+  shipment: ShipmentInput,
+  pending: ReadonlyMap<string, ShipmentInput['lines']>,
+): void {
+  // While the automatic credit check runs (moments), a shipment waits for its outcome.
+  const creditCheckRunning = phase === 'credit' && v.status === 'credit_review';
+  if (phase !== 'fulfillment' && !creditCheckRunning) throw new Error(`the order is ${v.status}: it takes no shipments`);
   if (!shipment.shipmentId?.trim()) throw new Error('shipmentId is required');
   if (pending.has(shipment.shipmentId) || v.shipments.some((s) => s.shipmentId === shipment.shipmentId)) {
     throw new Error(`shipment ${shipment.shipmentId} was already recorded`);
@@ -25,7 +32,9 @@ export function validateShipment(v: OrderView, phase: string, shipment: Shipment
     if (seen.has(line.lineId)) throw new Error(`line ${line.lineId} appears twice in the shipment`);
     seen.add(line.lineId);
     if (!isPositiveInteger(line.quantity)) throw new Error(`quantity for line ${line.lineId} must be a positive whole number`);
-    const shipped = v.shippedQuantities[line.lineId] ?? 0;
+    // Shipments still being recorded count too, or two at once could ship more than ordered.
+    const inFlight = [...pending.values()].flat().filter((l) => l.lineId === line.lineId).reduce((n, l) => n + l.quantity, 0);
+    const shipped = (v.shippedQuantities[line.lineId] ?? 0) + inFlight;
     if (shipped + line.quantity > ordered.quantity) {
       throw new Error(
         `line ${line.lineId}: ${line.quantity} more would make ${shipped + line.quantity} shipped of ${ordered.quantity} ordered`,
@@ -76,6 +85,7 @@ export function validateResolution(v: OrderView, resolution: ResolveDisputeInput
   const dispute = v.disputes.find((d) => d.disputeId === resolution.disputeId);
   if (!dispute) throw new Error(`dispute ${resolution.disputeId} does not exist`);
   if (dispute.status !== 'open') throw new Error(`dispute ${resolution.disputeId} is already ${dispute.status}`);
+  if (dispute.resolvedAt !== null) throw new Error(`dispute ${resolution.disputeId} is already being resolved`);
   if (resolution.outcome !== 'accepted' && resolution.outcome !== 'rejected') {
     throw new Error('outcome must be accepted or rejected');
   }

@@ -15,6 +15,7 @@ import {
   type OrderStatus,
   type OrderView,
   type PaymentResult,
+  type ShipmentInput,
   cancelOrderUpdate,
   decideCreditUpdate,
   getOrderQuery,
@@ -52,6 +53,8 @@ export interface OrderState {
   /** Total time dunning stood still for open disputes; later steps move by as much. */
   pausedMs: number;
   reconcileRequested: boolean;
+  /** The hand-off to collections went out. */
+  inCollections: boolean;
 }
 
 const now = () => new Date(Date.now()).toISOString();
@@ -66,6 +69,7 @@ function initialState(input: OrderInput): OrderState {
     dunningDone: [],
     pausedMs: 0,
     reconcileRequested: false,
+    inCollections: false,
     view: {
       orderId: input.orderId,
       customerId: input.customerId,
@@ -106,15 +110,31 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   const v = s.view;
   const workflowId = wf.workflowInfo().workflowId;
   const money = (minor: number) => formatMoney(minor, input.currency);
-  const pendingShipments = new Set<string>();
+  // Shipments and disputes being recorded, so that concurrent requests are validated
+  // against what is already on its way, not only what has landed.
+  const pendingShipments = new Map<string, ShipmentInput['lines']>();
   const pendingPayments = new Map<string, Promise<void>>();
-  const pendingDisputes = new Set<string>();
+  const pendingDisputes = new Map<string, number>();
+  let writeOffPending = false;
+  // Payments, credit notes and write-offs change the balance one at a time: each works out
+  // its figures from the balance the previous one left.
+  let moneyLane: Promise<unknown> = Promise.resolve();
+  let moneyBusy = 0;
+  function withMoney<T>(work: () => Promise<T>): Promise<T> {
+    moneyBusy += 1;
+    const run = moneyLane.then(work);
+    moneyLane = run.catch(() => undefined).finally(() => {
+      moneyBusy -= 1;
+    });
+    return run;
+  }
   let dunningSteps: DunningStep[] = [];
 
   // ---- derived figures, search attributes, current details, read model --------------
 
   const openDisputes = (): DisputeState[] => v.disputes.filter((d) => d.status === 'open');
   const openDisputedMinor = () => openDisputes().reduce((sum, d) => sum + d.amountMinor, 0);
+  const pendingDisputedMinor = () => [...pendingDisputes.values()].reduce((sum, n) => sum + n, 0);
 
   function refresh(): void {
     if (v.invoice) {
@@ -133,7 +153,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   }
 
   function collectionsStatus(): OrderStatus {
-    if (v.dunningLevel > 0 && s.dunningDone.includes('collections')) return 'in_collections';
+    if (s.inCollections) return 'in_collections';
     if (openDisputes().length > 0) return 'disputed';
     if (v.invoice && Date.now() >= Date.parse(startOfDayIso(addDays(v.invoice.dueDate, 1)))) return 'overdue';
     return 'awaiting_payment';
@@ -246,14 +266,16 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     await sync();
   }
 
+  // Rolls over only between messages: a handler may be waiting for this very loop, so the
+  // loop never waits for handlers here; it tries again when they are done.
+  const rollover = () => wf.workflowInfo().continueAsNewSuggested && wf.allHandlersFinished();
   async function continueAsNewIfSuggested(): Promise<void> {
-    if (!wf.workflowInfo().continueAsNewSuggested) return;
-    await wf.condition(wf.allHandlersFinished);
+    if (!rollover()) return;
     await syncing;
+    if (!rollover()) return;
     log('history rolled over', 'continued as new with all state');
     await wf.continueAsNew<typeof orderWorkflow>(input, s);
   }
-  const rollover = () => wf.workflowInfo().continueAsNewSuggested;
 
   // ---- messages ------------------------------------------------------------------------
 
@@ -279,7 +301,16 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   wf.setHandler(
     recordShipmentUpdate,
     async (shipment) => {
-      pendingShipments.add(shipment.shipmentId);
+      if (s.phase === 'credit') {
+        await wf.condition(() => s.phase !== 'credit');
+        try {
+          validateShipment(v, s.phase, shipment, pendingShipments);
+        } catch (err) {
+          // A failure, not a plain error: the update is refused, the workflow task is not.
+          throw wf.ApplicationFailure.nonRetryable((err as Error).message, 'ShipmentRefused');
+        }
+      }
+      pendingShipments.set(shipment.shipmentId, shipment.lines);
       const shippedAt = shipment.shippedAt ?? now();
       try {
         await local.recordShipment({ orderId: v.orderId, shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
@@ -327,9 +358,9 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       if (v.payments.some((p) => p.paymentReference === payment.paymentReference)) {
         return { duplicate: true, balanceMinor: v.balanceMinor, customerCreditMinor: v.customerCreditMinor, order: v };
       }
-      const split = splitPayment(v.balanceMinor, payment.amountMinor);
-      const applying = local
-        .applyPayment({
+      const applying = withMoney(async () => {
+        const split = splitPayment(v.balanceMinor, payment.amountMinor);
+        await local.applyPayment({
           orderId: v.orderId,
           customerId: v.customerId,
           invoiceNumber: v.invoice!.invoiceNumber,
@@ -339,23 +370,24 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
           method: payment.method,
           receivedAt: payment.receivedAt,
           ...split,
-        })
-        .then(() => {
-          v.payments.push({
-            paymentReference: payment.paymentReference,
-            amountMinor: payment.amountMinor,
-            method: payment.method,
-            receivedAt: payment.receivedAt,
-            ...split,
-          });
         });
-      pendingPayments.set(payment.paymentReference, applying);
+        v.payments.push({
+          paymentReference: payment.paymentReference,
+          amountMinor: payment.amountMinor,
+          method: payment.method,
+          receivedAt: payment.receivedAt,
+          ...split,
+        });
+        refresh();
+        return split;
+      });
+      pendingPayments.set(payment.paymentReference, applying.then(() => undefined));
+      let split: { appliedMinor: number; unappliedMinor: number };
       try {
-        await applying;
+        split = await applying;
       } finally {
         pendingPayments.delete(payment.paymentReference);
       }
-      refresh();
       log(
         'payment received',
         `${payment.paymentReference}: ${money(payment.amountMinor)}${split.unappliedMinor > 0 ? `, ${money(split.unappliedMinor)} kept as customer credit` : ''}`,
@@ -369,7 +401,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   wf.setHandler(
     openDisputeUpdate,
     async (dispute) => {
-      pendingDisputes.add(dispute.disputeId);
+      pendingDisputes.set(dispute.disputeId, dispute.amountMinor);
       const openedAt = now();
       try {
         await local.recordDispute({
@@ -403,29 +435,28 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       await Promise.all([sync(), audit(`dispute-open:${dispute.disputeId}`, dispute.openedBy, 'dispute.opened', { ...dispute })]);
       return v;
     },
-    { validator: (dispute) => validateDispute(v, s.phase, dispute, pendingDisputes, openDisputedMinor()) },
+    {
+      validator: (dispute) =>
+        validateDispute(v, s.phase, dispute, new Set(pendingDisputes.keys()), openDisputedMinor() + pendingDisputedMinor()),
+    },
   );
 
   wf.setHandler(
     resolveDisputeUpdate,
     async (resolution) => {
       const dispute = v.disputes.find((d) => d.disputeId === resolution.disputeId)!;
-      const acceptedMinor = resolution.outcome === 'accepted' ? (resolution.acceptedMinor ?? dispute.amountMinor) : 0;
-      const resolvedAt = now();
       // Marked first, so that a second resolution of the same dispute is refused at once.
-      dispute.status = resolution.outcome;
-      if (acceptedMinor > 0) {
-        const { creditNoteId } = await local.issueCreditNote({
-          orderId: v.orderId,
-          invoiceNumber: v.invoice!.invoiceNumber,
-          disputeId: dispute.disputeId,
-          amountMinor: acceptedMinor,
-          reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
-          currency: v.currency,
-          issuedAt: resolvedAt,
-        });
-        v.creditNotes.push({ creditNoteId, amountMinor: acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
-      }
+      const resolvedAt = now();
+      dispute.resolvedAt = resolvedAt;
+      dispute.resolvedBy = resolution.resolvedBy;
+      const acceptedMinor = await withMoney(async () => {
+        // Never credit more than is still owed (the customer may have paid meanwhile).
+        const accepted =
+          resolution.outcome === 'accepted' ? Math.min(resolution.acceptedMinor ?? dispute.amountMinor, v.balanceMinor) : 0;
+        if (accepted > 0) await creditDispute(dispute, accepted, resolvedAt);
+        dispute.status = resolution.outcome;
+        return accepted;
+      });
       await local.resolveDispute({
         orderId: v.orderId,
         disputeId: dispute.disputeId,
@@ -456,25 +487,48 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       ]);
       return v;
     },
-    { validator: (resolution) => validateResolution(v, resolution) },
+    {
+      validator: (resolution) => {
+        if (s.phase !== 'collections') throw new Error(`the order is ${v.status}: disputes can no longer be resolved here`);
+        validateResolution(v, resolution);
+      },
+    },
   );
+
+  async function creditDispute(dispute: DisputeState, amountMinor: number, issuedAt: string): Promise<void> {
+    const { creditNoteId } = await local.issueCreditNote({
+      orderId: v.orderId,
+      invoiceNumber: v.invoice!.invoiceNumber,
+      disputeId: dispute.disputeId,
+      amountMinor,
+      reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
+      currency: v.currency,
+      issuedAt,
+    });
+    v.creditNotes.push({ creditNoteId, amountMinor, reason: dispute.reason, issuedAt });
+    refresh();
+  }
 
   wf.setHandler(
     writeOffUpdate,
     async (request) => {
-      const amountMinor = v.balanceMinor;
-      await local.writeOff({
-        orderId: v.orderId,
-        invoiceNumber: v.invoice!.invoiceNumber,
-        amountMinor,
-        approvedBy: request.approvedBy,
-        reason: request.reason,
-        currency: v.currency,
-        postedAt: now(),
+      writeOffPending = true;
+      const amountMinor = await withMoney(async () => {
+        const amount = v.balanceMinor;
+        await local.writeOff({
+          orderId: v.orderId,
+          invoiceNumber: v.invoice!.invoiceNumber,
+          amountMinor: amount,
+          approvedBy: request.approvedBy,
+          reason: request.reason,
+          currency: v.currency,
+          postedAt: now(),
+        });
+        v.writtenOffMinor += amount;
+        refresh();
+        return amount;
       });
-      v.writtenOffMinor += amountMinor;
       log('written off', `${money(amountMinor)} approved by ${request.approvedBy}: ${request.reason}`);
-      refresh();
       await audit('write-off', request.approvedBy, 'receivable.written_off', { amountMinor, reason: request.reason });
       await wf.condition(() => s.phase === 'done' || v.status === 'reconciliation_failed');
       return v;
@@ -482,7 +536,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     {
       validator: (request) => {
         if (v.status !== 'in_collections') throw new Error(`only an order in collections can be written off (order is ${v.status})`);
-        if (v.writtenOffMinor > 0) throw new Error('the order is already written off');
+        if (writeOffPending || v.writtenOffMinor > 0) throw new Error('the order is already written off');
         if (!request.approvedBy?.trim() || !request.reason?.trim()) throw new Error('approvedBy and reason are required');
       },
     },
@@ -659,7 +713,9 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   async function collectionsStage(): Promise<void> {
     dunningSteps = dunningSchedule(v.invoice!.dueDate, input.policy.dunning);
     const overdueAt = Date.parse(startOfDayIso(addDays(v.invoice!.dueDate, 1)));
-    const paid = () => v.balanceMinor === 0 && pendingPayments.size === 0;
+    // Settled: nothing owed, no money movement under way, and no dispute left open (a
+    // dispute is resolved by a person, never dropped because the invoice got paid).
+    const paid = () => v.balanceMinor === 0 && moneyBusy === 0 && openDisputes().length === 0;
     const pausedByDispute = () =>
       openDisputes().some((d) => !d.resumeOn || Date.now() < Date.parse(startOfDayIso(d.resumeOn)));
     for (;;) {
@@ -714,6 +770,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         sentAt: now(),
       });
       s.dunningDone.push(step.key);
+      if (step.kind === 'collections' && result.sent) s.inCollections = true;
       synced = ''; // the activity wrote the read model itself
       if (result.sent) {
         if (step.kind !== 'pre_due_reminder') v.dunningLevel = step.level;
