@@ -1,5 +1,6 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
-import { recordPayment } from '../../db/queries/payments.js';
+import { getPayment, recordPayment } from '../../db/queries/payments.js';
 import type { PaymentMethod } from '../../workflows/order/contract.js';
 import { paymentEntry } from '../../workflows/order/rules/journal.js';
 import { post } from '../billing/index.js';
@@ -20,6 +21,17 @@ export function createPaymentActivities(deps: { db: Database }) {
       unappliedMinor: number;
     }): Promise<{ created: boolean }> {
       const result = await recordPayment(deps.db, { ...input, receivedAt: new Date(input.receivedAt) });
+      if (!result.created) {
+        // The reference is the payment's identity across all orders: a retry of this very
+        // step finds its own row; anything else is another payment and is refused.
+        const stored = await getPayment(deps.db, input.paymentReference);
+        if (stored && stored.orderId !== input.orderId) {
+          throw ApplicationFailure.nonRetryable(
+            `payment reference ${input.paymentReference} was already recorded for order ${stored.orderId}`,
+            'PaymentReferenceInUse',
+          );
+        }
+      }
       await post(deps.db, `payment:${input.paymentReference}`, paymentEntry(input.appliedMinor, input.unappliedMinor), {
         orderId: input.orderId,
         invoiceNumber: input.invoiceNumber,

@@ -32,12 +32,34 @@ import { formatMoney } from './rules/money.js';
 import { balanceMinor, dunnableMinor, splitPayment } from './rules/receivable.js';
 import { validateDispute, validatePayment, validateResolution, validateShipment } from './validation.js';
 
-const local = wf.proxyLocalActivities<Activities>({
+const localActivities = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   // Past this a retry becomes a durable timer instead of an in-memory backoff.
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * The order's local activities, run one at a time. On replay a local activity resolves from
+ * its marker in the activation after it was scheduled, so two in flight at once resolve
+ * together, where the original run saw them one by one; code continuing after each (an
+ * update completing, a search attribute upsert) would then emit its commands in another
+ * order and fail replay. With one in flight at a time every resolution has an activation
+ * of its own, live and on replay alike.
+ */
+function oneAtATime(activities: typeof localActivities): typeof localActivities {
+  let lane: Promise<unknown> = Promise.resolve();
+  return new Proxy(activities, {
+    get(target, name) {
+      const activity = Reflect.get(target, name) as (...args: unknown[]) => Promise<unknown>;
+      return (...args: unknown[]) => {
+        const run = lane.then(() => activity(...args));
+        lane = run.catch(() => undefined);
+        return run;
+      };
+    },
+  });
+}
 
 type Phase = 'credit' | 'fulfillment' | 'invoicing' | 'collections' | 'reconciling' | 'done';
 
@@ -106,6 +128,7 @@ function initialState(input: OrderInput): OrderState {
 }
 
 export async function orderWorkflow(input: OrderInput, carried?: OrderState): Promise<OrderResult> {
+  const local = oneAtATime(localActivities);
   const s = carried ?? initialState(input);
   const v = s.view;
   const workflowId = wf.workflowInfo().workflowId;
@@ -381,7 +404,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         refresh();
         return split;
       });
-      pendingPayments.set(payment.paymentReference, applying.then(() => undefined));
+      // Waited on by a repeat of this reference; its failure is reported by this handler.
+      pendingPayments.set(payment.paymentReference, applying.then(() => undefined, () => undefined));
       let split: { appliedMinor: number; unappliedMinor: number };
       try {
         split = await applying;

@@ -53,6 +53,24 @@ describe('payments', () => {
     await recordHistory(handle, 'payments--answers-a-repeated-payment-reference-with-the-first-outcome-and-change');
   });
 
+  it('refuses a payment reference already recorded for another order, changing nothing', async () => {
+    const first = await invoicedOrder();
+    const reference = `shared-${first.input.orderId}`;
+    await first.handle.executeUpdate(recordPaymentUpdate, { args: [pay(reference, 10_000)] });
+    const { input, handle } = await invoicedOrder();
+    const refused = handle.executeUpdate(recordPaymentUpdate, { args: [pay(reference, 10_000)] });
+    // The update fails with the activity's reason somewhere down its cause chain.
+    const chain = (err: unknown): string => (err instanceof Error ? `${err.message} | ${chain(err.cause)}` : '');
+    await expect(refused).rejects.toSatisfy((err) =>
+      chain(err).includes(`payment reference ${reference} was already recorded for order ${first.input.orderId}`),
+    );
+    const view = await handle.query(getOrderQuery);
+    expect(view).toMatchObject({ balanceMinor: 180_000, payments: [] });
+    expect(await countPayments(input.orderId)).toBe(0);
+    expect((await trialBalance(h.database.db, input.orderId)).byAccount.cash ?? 0).toBe(0);
+    await Promise.all([first.handle.terminate('test done'), handle.terminate('test done')]);
+  });
+
   it('refuses a payment in another currency', async () => {
     const { input, handle } = await invoicedOrder();
     expect(await refusal(handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-eur', 180_000, 'EUR')] }))).toBe(
