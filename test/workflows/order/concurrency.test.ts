@@ -2,31 +2,20 @@
 // concurrent updates; the time-skipping server writes such histories differently).
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trialBalance } from '../../../db/queries/ledger.js';
 import { getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { Worker } from '@temporalio/worker';
 import { startDevServer } from '../../helpers/temporal.js';
-import { type Harness, newOrder, startHarness, startOrder, workflowBundle } from './harness.js';
+import { type Harness, newOrder, useOrderHarness, startOrder, workflowBundle, payment as pay } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await startDevServer();
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(startDevServer, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
-const pay = (ref: string, amountMinor: number) => ({
-  paymentReference: ref,
-  amountMinor,
-  currency: 'USD',
-  method: 'card' as const,
-  receivedAt: '2026-12-01T10:00:00Z',
-});
 
 async function invoicedOrder() {
   const input = await newOrder(h);

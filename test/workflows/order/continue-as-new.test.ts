@@ -1,7 +1,7 @@
 // A long-lived order keeps its history bounded: when the server suggests it, the order
 // continues as new with all its state. The dev server is told to suggest it early.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listJournalEntries } from '../../../db/queries/ledger.js';
 import {
   ORDER_SEARCH_ATTRIBUTE_KEYS,
@@ -12,23 +12,21 @@ import {
 } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { CLI, resolveTemporalExecutable } from '../../../workers/runtime/temporal-binaries.js';
-import { type Harness, newOrder, startHarness, startOrder } from './harness.js';
+import { type Harness, newOrder, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
+const devServerSuggestingEarly = () =>
+  TestWorkflowEnvironment.createLocal({
     server: {
       executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
       searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
       extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
     },
   });
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(devServerSuggestingEarly, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
 describe('continue-as-new', () => {

@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../../db/queries/audit.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
 import { decideCreditUpdate, getOrderQuery } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { HOUR, type Harness, eventually, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
+import { HOUR, type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
 // The order totals 1,800.00 (1,500.00 + 20% tax); the policy rejects above 150% of the limit.
 const HELD_LIMIT = 150_000; // 1,800 > 1,500 but ≤ 2,250: held
@@ -13,13 +13,9 @@ const REJECTED_LIMIT = 100_000; // 1,800 > 1,500 = 150% of 1,000: rejected outri
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(startTimeSkippingServer, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
 async function heldOrder() {

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listDunningEvents } from '../../../db/queries/collections.js';
 import { trialBalance } from '../../../db/queries/ledger.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
@@ -17,17 +17,13 @@ import {
 import { dunningSchedule } from '../../../workflows/order/rules/dunning.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, eventually, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
+import { DAY, type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(startTimeSkippingServer, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
 async function invoicedOrder(): Promise<{ input: OrderInput; handle: WorkflowHandle<typeof orderWorkflow>; invoice: InvoiceState }> {

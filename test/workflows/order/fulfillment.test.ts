@@ -1,19 +1,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getCreditProfile, getOrderRow } from '../../../db/queries/orders.js';
 import { cancelOrderUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
+import { DAY, type Harness, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(startTimeSkippingServer, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
 const today = () => new Date().toISOString().slice(0, 10);

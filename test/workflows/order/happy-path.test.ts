@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listJournalEntries, trialBalance } from '../../../db/queries/ledger.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
@@ -10,26 +10,15 @@ import {
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, newOrder, startHarness, startOrder, recordHistory } from './harness.js';
+import { DAY, type Harness, newOrder, useOrderHarness, startOrder, recordHistory, payment as pay } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(startTimeSkippingServer, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
-const pay = (ref: string, amountMinor: number, currency = 'USD') => ({
-  paymentReference: ref,
-  amountMinor,
-  currency,
-  method: 'bank_transfer' as const,
-  receivedAt: '2026-12-01T10:00:00Z',
-});
 
 describe('order happy path', () => {
   it('two partial shipments, two partial payments: invoiced, reconciled, journal balanced', async () => {

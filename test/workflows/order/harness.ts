@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
 import type { DatabaseHandle } from '../../../db/client.js';
 import { upsertCustomer } from '../../../db/queries/customers.js';
 import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
@@ -157,4 +158,30 @@ export async function refusal(update: Promise<unknown>): Promise<string> {
     throw err;
   }
   throw new Error('the update was accepted, not refused');
+}
+
+/**
+ * The per-file setup every order test shares: a server from `startServer`, the engine's
+ * worker on it, torn down after the file. `use` receives both once they are up.
+ */
+export function useOrderHarness(
+  startServer: () => Promise<TestWorkflowEnvironment>,
+  use: (env: TestWorkflowEnvironment, harness: Harness) => void,
+): void {
+  let env: TestWorkflowEnvironment | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    env = await startServer();
+    harness = await startHarness(env);
+    use(env, harness);
+  });
+  afterAll(async () => {
+    await harness?.stop();
+    await env?.teardown();
+  });
+}
+
+/** A payment as the gateway reports it, in the order's currency unless told otherwise. */
+export function payment(ref: string, amountMinor: number, currency = 'USD') {
+  return { paymentReference: ref, amountMinor, currency, method: 'bank_transfer' as const, receivedAt: '2026-12-01T10:00:00Z' };
 }

@@ -1,31 +1,20 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trialBalance } from '../../../db/queries/ledger.js';
 import { type OrderInput, getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { type Harness, newOrder, refusal, startHarness, startOrder, recordHistory } from './harness.js';
+import { type Harness, newOrder, refusal, useOrderHarness, startOrder, recordHistory, payment as pay } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = await startHarness(env);
-});
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
+useOrderHarness(startTimeSkippingServer, (e, harness) => {
+  env = e;
+  h = harness;
 });
 
-const pay = (ref: string, amountMinor: number, currency = 'USD') => ({
-  paymentReference: ref,
-  amountMinor,
-  currency,
-  method: 'card' as const,
-  receivedAt: '2026-12-01T10:00:00Z',
-});
 
 /** An order shipped in full and invoiced for 1,800.00. */
 async function invoicedOrder(): Promise<{ input: OrderInput; handle: WorkflowHandle<typeof orderWorkflow> }> {
