@@ -1,6 +1,12 @@
 import type { Database } from '../../db/client.js';
 import { chargeFee, getReceivableTotals } from '../../db/queries/billing.js';
-import { recordDispute, recordDunningEvent, resolveDispute } from '../../db/queries/collections.js';
+import {
+  type DisputeResolution,
+  type NewDispute,
+  recordDispute,
+  recordDunningEvent,
+  resolveDispute,
+} from '../../db/queries/collections.js';
 import { enqueueNotification } from '../../db/queries/notifications.js';
 import { updateOrderReadModel } from '../../db/queries/orders.js';
 import type { DunningStep } from '../../workflows/order/rules/dunning.js';
@@ -14,28 +20,12 @@ import { resolveRecipient } from '../notifications/index.js';
 export function createCollectionsActivities(deps: { db: Database }) {
   const { db } = deps;
   return {
-    async recordDispute(input: {
-      orderId: string;
-      disputeId: string;
-      invoiceNumber: string;
-      amountMinor: number;
-      reason: string;
-      openedBy: string;
-      openedAt: string;
-      resumeOn: string | null;
-    }): Promise<{ created: boolean }> {
+    // Activity inputs travel as JSON, so their times are ISO strings.
+    async recordDispute(input: Omit<NewDispute, 'openedAt'> & { openedAt: string }): Promise<{ created: boolean }> {
       return recordDispute(db, { ...input, openedAt: new Date(input.openedAt) });
     },
 
-    async resolveDispute(input: {
-      orderId: string;
-      disputeId: string;
-      status: 'accepted' | 'rejected';
-      acceptedMinor: number;
-      resolvedBy: string;
-      resolvedAt: string;
-      comment: string | null;
-    }): Promise<void> {
+    async resolveDispute(input: Omit<DisputeResolution, 'resolvedAt'> & { resolvedAt: string }): Promise<void> {
       await resolveDispute(db, { ...input, resolvedAt: new Date(input.resolvedAt) });
     },
 

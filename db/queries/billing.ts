@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import type { ReceivableTotals } from '../../workflows/order/rules/receivable.js';
 import type { Db } from '../client.js';
 import { creditNotes, invoiceFees, invoiceLines, invoiceSeries, invoices } from '../schema/billing.js';
 import { writeOffs } from '../schema/collections.js';
@@ -170,13 +171,8 @@ export async function closeInvoice(
     .where(and(eq(invoices.invoiceNumber, invoiceNumber), eq(invoices.status, 'open')));
 }
 
-export interface ReceivableTotals {
-  invoiceTotalMinor: number;
-  feesMinor: number;
-  appliedPaymentsMinor: number;
-  creditNotesMinor: number;
-  writtenOffMinor: number;
-}
+// The figures the receivable rules work on, here read from the books.
+export type { ReceivableTotals };
 
 /**
  * Both sides of an invoice's receivable as the database holds them (waived fees left

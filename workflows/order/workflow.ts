@@ -182,15 +182,20 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     return 'awaiting_payment';
   }
 
-  let published = '';
-  function publish(): void {
-    const attrs = {
+  /** What operators filter on and what the read model keeps: one derivation for both. */
+  function snapshot() {
+    return {
       status: v.status,
-      amountDue: v.balanceMinor,
+      amountDueMinor: v.balanceMinor,
       dunningLevel: v.dunningLevel,
       invoiceNumber: v.invoice?.invoiceNumber ?? null,
       dueDate: v.invoice?.dueDate ?? null,
     };
+  }
+
+  let published = '';
+  function publish(): void {
+    const attrs = snapshot();
     const key = JSON.stringify(attrs);
     if (key !== published) {
       published = key;
@@ -198,7 +203,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         { key: OrderSearchAttributes.status, value: attrs.status },
         { key: OrderSearchAttributes.customerId, value: v.customerId },
         { key: OrderSearchAttributes.currency, value: v.currency },
-        { key: OrderSearchAttributes.amountDue, value: attrs.amountDue },
+        { key: OrderSearchAttributes.amountDue, value: attrs.amountDueMinor },
         { key: OrderSearchAttributes.dunningLevel, value: attrs.dunningLevel },
         { key: OrderSearchAttributes.invoiceNumber, value: attrs.invoiceNumber },
         { key: OrderSearchAttributes.dueDate, value: attrs.dueDate ? new Date(startOfDayIso(attrs.dueDate)) : null },
@@ -250,17 +255,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   let synced = '';
   function sync(): Promise<void> {
     syncing = syncing.then(async () => {
-      const snapshot = {
-        status: v.status,
-        amountDueMinor: v.balanceMinor,
-        dunningLevel: v.dunningLevel,
-        invoiceNumber: v.invoice?.invoiceNumber ?? null,
-        dueDate: v.invoice?.dueDate ?? null,
-        closed: ['closed', 'cancelled', 'credit_rejected'].includes(v.status),
-      };
-      const key = JSON.stringify(snapshot);
+      const row = { ...snapshot(), closed: ['closed', 'cancelled', 'credit_rejected'].includes(v.status) };
+      const key = JSON.stringify(row);
       if (key === synced) return;
-      await local.syncOrder({ orderId: v.orderId, ...snapshot });
+      await local.syncOrder({ orderId: v.orderId, ...row });
       synced = key;
     });
     return syncing;
