@@ -26,7 +26,7 @@ import {
   resolveDisputeUpdate,
   writeOffUpdate,
 } from './contract.js';
-import { type DunningStep, describeStep, dunningSchedule, nextDueStep, shiftStep } from './rules/dunning.js';
+import { describeStep, dunningSchedule, nextDueStep, shiftStep } from './rules/dunning.js';
 import { addDays, draftInvoice, dueDateFrom, orderTotals, startOfDayIso } from './rules/invoice.js';
 import { formatMoney } from './rules/money.js';
 import { balanceMinor, dunnableMinor, splitPayment } from './rules/receivable.js';
@@ -151,7 +151,6 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     });
     return run;
   }
-  let dunningSteps: DunningStep[] = [];
 
   // ---- derived figures, search attributes, current details, read model --------------
 
@@ -733,7 +732,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   }
 
   async function collectionsStage(): Promise<void> {
-    dunningSteps = dunningSchedule(v.invoice!.dueDate, input.policy.dunning);
+    const dunningSteps = dunningSchedule(v.invoice!.dueDate, input.policy.dunning);
     const overdueAt = Date.parse(startOfDayIso(addDays(v.invoice!.dueDate, 1)));
     // Settled: nothing owed, no money movement under way, and no dispute left open (a
     // dispute is resolved by a person, never dropped because the invoice got paid).
