@@ -71,6 +71,9 @@ describe('order happy path', () => {
     expect(notices.map((n) => n.template)).toEqual(['invoice_issued']);
 
     const described = await handle.describe();
+    expect(await described.staticSummary()).toBe(
+      `Order ${input.orderId} for customer ${input.customerId}: USD 1,800.00, 2 line(s), net 30 days`,
+    );
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.status)).toBe('closed');
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.invoiceNumber)).toBe(second.invoice!.invoiceNumber);
     await recordHistory(handle, 'happy-path--two-partial-shipments-two-partial-payments-invoiced-reconciled-journal');
