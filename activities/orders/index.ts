@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client.js';
 import { recordOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
-import type { OrderInput, OrderStatus, ShipmentInput } from '../../workflows/order/contract.js';
+import type { OrderInput, OrderStatus, OrderView, ShipmentInput } from '../../workflows/order/contract.js';
 import { orderTotals } from '../../workflows/order/rules/invoice.js';
 
 export interface OrderSnapshot {
@@ -10,6 +10,8 @@ export interface OrderSnapshot {
   invoiceNumber: string | null;
   dueDate: string | null;
   closed: boolean;
+  /** Given once the order is closed: its final state, kept for reads after retention. */
+  finalView?: OrderView;
 }
 
 export function createOrderActivities(deps: { db: Database }) {
@@ -23,6 +25,7 @@ export function createOrderActivities(deps: { db: Database }) {
         currency: input.currency,
         taxRateBps: input.taxRateBps,
         paymentTermsDays: input.paymentTermsDays,
+        requestFingerprint: input.requestFingerprint ?? null,
         ...totals,
         status: 'credit_review',
         lines: input.lines,
@@ -40,8 +43,12 @@ export function createOrderActivities(deps: { db: Database }) {
 
     /** Keeps the read model behind GET /orders in step with the workflow. */
     async syncOrder(input: { orderId: string } & OrderSnapshot): Promise<void> {
-      const { orderId, closed, ...patch } = input;
-      await updateOrderReadModel(deps.db, orderId, { ...patch, ...(closed ? { closedAt: new Date() } : {}) });
+      const { orderId, closed, finalView, ...patch } = input;
+      await updateOrderReadModel(deps.db, orderId, {
+        ...patch,
+        ...(closed ? { closedAt: new Date() } : {}),
+        ...(finalView ? { finalView } : {}),
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
-import type { OrderLine, OrderStatus } from '../../workflows/order/contract.js';
+import { type SQL, and, asc, desc, eq, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import type { OrderLine, OrderStatus, OrderView } from '../../workflows/order/contract.js';
 import type { Db } from '../client.js';
 import { creditNotes, invoiceFees, invoices } from '../schema/billing.js';
 import { writeOffs } from '../schema/collections.js';
@@ -22,6 +22,7 @@ export interface NewOrder {
   totalMinor: number;
   status: OrderStatus;
   lines: OrderLine[];
+  requestFingerprint?: string | null;
 }
 
 /**
@@ -44,6 +45,7 @@ export async function recordOrder(db: Db, o: NewOrder): Promise<{ created: boole
         subtotalMinor: o.subtotalMinor,
         taxMinor: o.taxMinor,
         totalMinor: o.totalMinor,
+        requestFingerprint: o.requestFingerprint ?? null,
       })
       .onConflictDoNothing({ target: orders.id })
       .returning({ id: orders.id });
@@ -72,6 +74,7 @@ export type OrderReadModelPatch = Partial<{
   invoiceNumber: string | null;
   dueDate: string | null;
   closedAt: Date | null;
+  finalView: OrderView;
 }>;
 
 /** Brings the read model in step with the workflow; only the fields given change. */
@@ -84,6 +87,7 @@ export async function updateOrderReadModel(db: Db, orderId: string, patch: Order
   if (patch.invoiceNumber !== undefined) set.invoiceNumber = patch.invoiceNumber;
   if (patch.dueDate !== undefined) set.dueDate = patch.dueDate;
   if (patch.closedAt !== undefined) set.closedAt = patch.closedAt;
+  if (patch.finalView !== undefined) set.finalView = patch.finalView;
   await db
     .update(orders)
     .set({ ...set, updatedAt: sql`now()` })
@@ -199,4 +203,109 @@ function invoiceBalanceSql() {
     - (select coalesce(sum(${writeOffs.amountMinor}), 0) from ${writeOffs}
         where ${writeOffs.invoiceNumber} = ${invoices.invoiceNumber})
   )`;
+}
+
+export interface OrderListFilter {
+  status?: OrderStatus;
+  customerId?: string;
+  /** Open orders with an unpaid balance past the due date (from the books, not the status). */
+  overdue?: boolean;
+  dunningLevel?: number;
+  /** Today (YYYY-MM-DD, UTC): what "past the due date" is measured against. */
+  asOfDate: string;
+}
+
+/** Where a page ended: the last row's creation time (to the microsecond) and ID. */
+export interface OrderCursor {
+  createdAt: string;
+  id: string;
+}
+
+export type OrderSummaryRow = Pick<
+  OrderRow,
+  | 'id'
+  | 'customerId'
+  | 'currency'
+  | 'status'
+  | 'totalMinor'
+  | 'amountDueMinor'
+  | 'dunningLevel'
+  | 'invoiceNumber'
+  | 'dueDate'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'closedAt'
+>;
+
+/** Newest first, keyset-paginated on (created_at, id) so pages never skip or repeat a row. */
+export async function listOrders(
+  db: Db,
+  filter: OrderListFilter,
+  page: { limit: number; after?: OrderCursor },
+): Promise<{ rows: OrderSummaryRow[]; next: OrderCursor | null }> {
+  const where: SQL[] = [];
+  if (filter.status) where.push(eq(orders.status, filter.status));
+  if (filter.customerId) where.push(eq(orders.customerId, filter.customerId));
+  if (filter.dunningLevel !== undefined) where.push(eq(orders.dunningLevel, filter.dunningLevel));
+  const overdue = and(isNull(orders.closedAt), sql`${orders.amountDueMinor} > 0`, lt(orders.dueDate, filter.asOfDate))!;
+  if (filter.overdue === true) where.push(overdue);
+  if (filter.overdue === false) where.push(sql`not coalesce(${overdue}, false)`);
+  if (page.after) {
+    where.push(sql`(${orders.createdAt}, ${orders.id}) < (${page.after.createdAt}::timestamptz, ${page.after.id})`);
+  }
+  const rows = await db
+    .select({
+      id: orders.id,
+      customerId: orders.customerId,
+      currency: orders.currency,
+      status: orders.status,
+      totalMinor: orders.totalMinor,
+      amountDueMinor: orders.amountDueMinor,
+      dunningLevel: orders.dunningLevel,
+      invoiceNumber: orders.invoiceNumber,
+      dueDate: orders.dueDate,
+      createdAt: orders.createdAt,
+      updatedAt: orders.updatedAt,
+      closedAt: orders.closedAt,
+      // Full precision: a Date keeps milliseconds only, and the cursor must not lose the rest.
+      cursorAt: sql<string>`to_char(${orders.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(page.limit + 1);
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  const last = pageRows.at(-1);
+  return {
+    rows: pageRows.map(({ cursorAt: _, ...row }) => row),
+    next: more && last ? { createdAt: last.cursorAt, id: last.id } : null,
+  };
+}
+
+export interface OpenInvoiceRow {
+  invoiceNumber: string;
+  orderId: string;
+  currency: string;
+  issuedAt: Date;
+  dueDate: string;
+  totalMinor: number;
+  balanceMinor: number;
+}
+
+/** The customer's open invoices with what is still owed on each, oldest due first. */
+export async function listOpenInvoices(db: Db, customerId: string): Promise<OpenInvoiceRow[]> {
+  return db
+    .select({
+      invoiceNumber: invoices.invoiceNumber,
+      orderId: invoices.orderId,
+      currency: invoices.currency,
+      issuedAt: invoices.issuedAt,
+      dueDate: invoices.dueDate,
+      totalMinor: invoices.totalMinor,
+      balanceMinor: sql<number>`${invoiceBalanceSql()}`.mapWith(Number),
+    })
+    .from(invoices)
+    .where(and(eq(invoices.customerId, customerId), eq(invoices.status, 'open')))
+    .orderBy(asc(invoices.dueDate), asc(invoices.invoiceNumber));
 }

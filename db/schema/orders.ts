@@ -7,6 +7,7 @@ import {
   foreignKey,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -14,7 +15,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { OrderStatus } from '../../workflows/order/contract.js';
+import type { OrderStatus, OrderView } from '../../workflows/order/contract.js';
 import { customers } from './customers.js';
 
 // A Record keyed by the contract's type: adding a status to contract.ts without adding it
@@ -63,8 +64,14 @@ export const orders = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Fingerprint of the API request that created the order: a repeat with another body is refused. */
+    requestFingerprint: text('request_fingerprint'),
+    /** The workflow's state when it closed, so a closed order reads the same after retention. */
+    finalView: jsonb('final_view').$type<OrderView>(),
   },
   (t) => [
+    // GET /orders pages newest first by (created_at, id).
+    index('orders_created_idx').on(t.createdAt.desc(), t.id.desc()),
     index('orders_customer_status_idx').on(t.customerId, t.status),
     index('orders_status_idx').on(t.status),
     check('orders_currency_iso', sql`${t.currency} ~ '^[A-Z]{3}$'`),

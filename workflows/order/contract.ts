@@ -87,6 +87,11 @@ export interface OrderInput {
   taxRateBps: number;
   paymentTermsDays: number;
   policy: OrderPolicy;
+  /**
+   * Fingerprint of the API request that created the order. A repeat of the same order ID
+   * with another fingerprint is a different order under a taken ID, and is refused.
+   */
+  requestFingerprint?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -238,9 +243,13 @@ export interface ShipmentInput {
   shippedAt?: string;
 }
 
+export type ActorRole = 'service' | 'finance' | 'operator';
+
 export interface CancelInput {
   reason: string;
   requestedBy: string;
+  /** The requester's role, for the audit trail; finance when not given. */
+  requestedByRole?: ActorRole;
 }
 
 export interface PaymentInput {
@@ -281,11 +290,35 @@ export interface WriteOffInput {
   reason: string;
 }
 
+export interface SubmitOrderInput {
+  /** The fingerprint of this request; null when the caller has none. */
+  requestFingerprint: string | null;
+}
+
+export interface SubmitOrderResult {
+  /** True for the request that created the order, false for repeats of it. */
+  created: boolean;
+  order: OrderView;
+}
+
+/**
+ * Failure types of refused updates, so that a caller can tell a request that does not fit
+ * the order's state (conflict) from one that can never succeed (invalid) and from one
+ * naming something the order does not have (not found).
+ */
+export const OrderRefusal = {
+  conflict: 'OrderConflict',
+  invalid: 'OrderRequestInvalid',
+  notFound: 'OrderItemNotFound',
+} as const;
+
 export interface OrderResult {
   status: OrderStatus;
   closedReason: string | null;
 }
 
+/** Sent with the start (Update-with-Start): answers once the credit check has an outcome. */
+export const submitOrderUpdate = defineUpdate<SubmitOrderResult, [SubmitOrderInput]>('submitOrder');
 export const decideCreditUpdate = defineUpdate<OrderView, [CreditDecisionInput]>('decideCredit');
 export const recordShipmentUpdate = defineUpdate<OrderView, [ShipmentInput]>('recordShipment');
 export const cancelOrderUpdate = defineUpdate<OrderView, [CancelInput]>('cancelOrder');

@@ -1,12 +1,23 @@
 // Update validators: they refuse with a reason before anything is written to history, so a
 // refused request changes nothing. The API checks shapes; these check the order's state.
-import type {
-  OpenDisputeInput,
-  OrderView,
-  PaymentInput,
-  ResolveDisputeInput,
-  ShipmentInput,
+// Each refusal carries a type from OrderRefusal, which the API turns into 409, 422 or 404.
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  type OpenDisputeInput,
+  OrderRefusal,
+  type OrderView,
+  type PaymentInput,
+  type ResolveDisputeInput,
+  type ShipmentInput,
 } from './contract.js';
+
+const refusal = (type: string) => (message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+/** The request does not fit the order as it stands (already done, wrong stage). */
+export const conflict = refusal(OrderRefusal.conflict);
+/** The request can never succeed on this order (bad amount, unknown line, wrong currency). */
+export const invalid = refusal(OrderRefusal.invalid);
+/** The request names something the order does not have. */
+export const notFound = refusal(OrderRefusal.notFound);
 
 const isPositiveInteger = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 const isDate = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
@@ -19,45 +30,45 @@ export function validateShipment(
 ): void {
   // While the automatic credit check runs (moments), a shipment waits for its outcome.
   const creditCheckRunning = phase === 'credit' && v.status === 'credit_review';
-  if (phase !== 'fulfillment' && !creditCheckRunning) throw new Error(`the order is ${v.status}: it takes no shipments`);
-  if (!shipment.shipmentId?.trim()) throw new Error('shipmentId is required');
+  if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${v.status}: it takes no shipments`);
+  if (!shipment.shipmentId?.trim()) throw invalid('shipmentId is required');
   if (pending.has(shipment.shipmentId) || v.shipments.some((s) => s.shipmentId === shipment.shipmentId)) {
-    throw new Error(`shipment ${shipment.shipmentId} was already recorded`);
+    throw conflict(`shipment ${shipment.shipmentId} was already recorded`);
   }
-  if (!Array.isArray(shipment.lines) || shipment.lines.length === 0) throw new Error('a shipment needs at least one line');
+  if (!Array.isArray(shipment.lines) || shipment.lines.length === 0) throw invalid('a shipment needs at least one line');
   const seen = new Set<string>();
   for (const line of shipment.lines) {
     const ordered = v.lines.find((l) => l.lineId === line.lineId);
-    if (!ordered) throw new Error(`line ${line.lineId} is not on this order`);
-    if (seen.has(line.lineId)) throw new Error(`line ${line.lineId} appears twice in the shipment`);
+    if (!ordered) throw invalid(`line ${line.lineId} is not on this order`);
+    if (seen.has(line.lineId)) throw invalid(`line ${line.lineId} appears twice in the shipment`);
     seen.add(line.lineId);
-    if (!isPositiveInteger(line.quantity)) throw new Error(`quantity for line ${line.lineId} must be a positive whole number`);
+    if (!isPositiveInteger(line.quantity)) throw invalid(`quantity for line ${line.lineId} must be a positive whole number`);
     // Shipments still being recorded count too, or two at once could ship more than ordered.
     const inFlight = [...pending.values()].flat().filter((l) => l.lineId === line.lineId).reduce((n, l) => n + l.quantity, 0);
     const shipped = (v.shippedQuantities[line.lineId] ?? 0) + inFlight;
     if (shipped + line.quantity > ordered.quantity) {
-      throw new Error(
+      throw invalid(
         `line ${line.lineId}: ${line.quantity} more would make ${shipped + line.quantity} shipped of ${ordered.quantity} ordered`,
       );
     }
   }
   if (shipment.shippedAt !== undefined && Number.isNaN(Date.parse(shipment.shippedAt))) {
-    throw new Error('shippedAt must be an ISO-8601 time');
+    throw invalid('shippedAt must be an ISO-8601 time');
   }
 }
 
 export function validatePayment(v: OrderView, phase: string, payment: PaymentInput): void {
-  if (!payment.paymentReference?.trim()) throw new Error('paymentReference is required');
+  if (!payment.paymentReference?.trim()) throw invalid('paymentReference is required');
   // A repeated reference is answered, not refused: the handler returns the first outcome.
   if (v.payments.some((p) => p.paymentReference === payment.paymentReference)) return;
   if (phase !== 'collections') {
-    throw new Error(v.invoice ? `the order is ${v.status}: it takes no payments` : 'the order has no invoice to pay yet');
+    throw conflict(v.invoice ? `the order is ${v.status}: it takes no payments` : 'the order has no invoice to pay yet');
   }
   if (payment.currency !== v.currency) {
-    throw new Error(`payment currency ${payment.currency} does not match the invoice currency ${v.currency}`);
+    throw invalid(`payment currency ${payment.currency} does not match the invoice currency ${v.currency}`);
   }
-  if (!isPositiveInteger(payment.amountMinor)) throw new Error('amountMinor must be a positive whole number of minor units');
-  if (Number.isNaN(Date.parse(payment.receivedAt))) throw new Error('receivedAt must be an ISO-8601 time');
+  if (!isPositiveInteger(payment.amountMinor)) throw invalid('amountMinor must be a positive whole number of minor units');
+  if (Number.isNaN(Date.parse(payment.receivedAt))) throw invalid('receivedAt must be an ISO-8601 time');
 }
 
 export function validateDispute(
@@ -67,33 +78,33 @@ export function validateDispute(
   pending: ReadonlySet<string>,
   openDisputedMinor: number,
 ): void {
-  if (phase !== 'collections') throw new Error(`the order is ${v.status}: there is no open invoice to dispute`);
-  if (!dispute.disputeId?.trim()) throw new Error('disputeId is required');
+  if (phase !== 'collections') throw conflict(`the order is ${v.status}: there is no open invoice to dispute`);
+  if (!dispute.disputeId?.trim()) throw invalid('disputeId is required');
   if (pending.has(dispute.disputeId) || v.disputes.some((d) => d.disputeId === dispute.disputeId)) {
-    throw new Error(`dispute ${dispute.disputeId} already exists`);
+    throw conflict(`dispute ${dispute.disputeId} already exists`);
   }
-  if (!isPositiveInteger(dispute.amountMinor)) throw new Error('amountMinor must be a positive whole number of minor units');
+  if (!isPositiveInteger(dispute.amountMinor)) throw invalid('amountMinor must be a positive whole number of minor units');
   const undisputed = v.balanceMinor - openDisputedMinor;
   if (dispute.amountMinor > undisputed) {
-    throw new Error(`amountMinor ${dispute.amountMinor} exceeds the undisputed balance ${undisputed}`);
+    throw invalid(`amountMinor ${dispute.amountMinor} exceeds the undisputed balance ${undisputed}`);
   }
-  if (!dispute.reason?.trim() || !dispute.openedBy?.trim()) throw new Error('reason and openedBy are required');
-  if (dispute.resumeOn !== undefined && !isDate(dispute.resumeOn)) throw new Error('resumeOn must be a date (YYYY-MM-DD)');
+  if (!dispute.reason?.trim() || !dispute.openedBy?.trim()) throw invalid('reason and openedBy are required');
+  if (dispute.resumeOn !== undefined && !isDate(dispute.resumeOn)) throw invalid('resumeOn must be a date (YYYY-MM-DD)');
 }
 
 export function validateResolution(v: OrderView, resolution: ResolveDisputeInput): void {
   const dispute = v.disputes.find((d) => d.disputeId === resolution.disputeId);
-  if (!dispute) throw new Error(`dispute ${resolution.disputeId} does not exist`);
-  if (dispute.status !== 'open') throw new Error(`dispute ${resolution.disputeId} is already ${dispute.status}`);
-  if (dispute.resolvedAt !== null) throw new Error(`dispute ${resolution.disputeId} is already being resolved`);
+  if (!dispute) throw notFound(`dispute ${resolution.disputeId} does not exist`);
+  if (dispute.status !== 'open') throw conflict(`dispute ${resolution.disputeId} is already ${dispute.status}`);
+  if (dispute.resolvedAt !== null) throw conflict(`dispute ${resolution.disputeId} is already being resolved`);
   if (resolution.outcome !== 'accepted' && resolution.outcome !== 'rejected') {
-    throw new Error('outcome must be accepted or rejected');
+    throw invalid('outcome must be accepted or rejected');
   }
-  if (!resolution.resolvedBy?.trim()) throw new Error('resolvedBy is required');
+  if (!resolution.resolvedBy?.trim()) throw invalid('resolvedBy is required');
   if (resolution.acceptedMinor !== undefined) {
-    if (resolution.outcome !== 'accepted') throw new Error('acceptedMinor goes only with an accepted dispute');
+    if (resolution.outcome !== 'accepted') throw invalid('acceptedMinor goes only with an accepted dispute');
     if (!isPositiveInteger(resolution.acceptedMinor) || resolution.acceptedMinor > dispute.amountMinor) {
-      throw new Error(`acceptedMinor must be a whole number from 1 to the disputed ${dispute.amountMinor}`);
+      throw invalid(`acceptedMinor must be a whole number from 1 to the disputed ${dispute.amountMinor}`);
     }
   }
 }

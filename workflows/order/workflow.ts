@@ -5,6 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import {
+  type ActorRole,
   type CancelInput,
   type CreditDecisionInput,
   type DisputeState,
@@ -24,13 +25,21 @@ import {
   recordPaymentUpdate,
   recordShipmentUpdate,
   resolveDisputeUpdate,
+  submitOrderUpdate,
   writeOffUpdate,
 } from './contract.js';
 import { describeStep, dunningSchedule, nextDueStep, shiftStep } from './rules/dunning.js';
 import { addDays, draftInvoice, dueDateFrom, orderTotals, startOfDayIso } from './rules/invoice.js';
 import { formatMoney } from './rules/money.js';
 import { balanceMinor, dunnableMinor, splitPayment } from './rules/receivable.js';
-import { validateDispute, validatePayment, validateResolution, validateShipment } from './validation.js';
+import {
+  conflict,
+  invalid,
+  validateDispute,
+  validatePayment,
+  validateResolution,
+  validateShipment,
+} from './validation.js';
 
 const localActivities = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '15 seconds',
@@ -77,6 +86,8 @@ export interface OrderState {
   reconcileRequested: boolean;
   /** The hand-off to collections went out. */
   inCollections: boolean;
+  /** A submitOrder update was answered: later ones are repeats of the same request. */
+  submitted?: boolean;
 }
 
 const now = () => new Date(Date.now()).toISOString();
@@ -257,16 +268,23 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       const row = { ...snapshot(), closed: ['closed', 'cancelled', 'credit_rejected'].includes(v.status) };
       const key = JSON.stringify(row);
       if (key === synced) return;
-      await local.syncOrder({ orderId: v.orderId, ...row });
+      // A closed order keeps its final state in the database, for reads after retention.
+      await local.syncOrder({ orderId: v.orderId, ...row, ...(row.closed ? { finalView: v } : {}) });
       synced = key;
     });
     return syncing;
   }
 
-  function audit(step: string, actor: string, action: string, detail: Record<string, unknown> = {}): Promise<unknown> {
+  function audit(
+    step: string,
+    actor: string,
+    action: string,
+    detail: Record<string, unknown> = {},
+    role: ActorRole = 'finance',
+  ): Promise<unknown> {
     return local.recordAudit({
       step: `audit:${step}`,
-      actorKind: actor === 'system' ? 'system' : 'finance',
+      actorKind: actor === 'system' ? 'system' : role,
       actor,
       action,
       subjectType: 'order',
@@ -302,6 +320,24 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   wf.setHandler(getOrderQuery, () => v);
 
   wf.setHandler(
+    submitOrderUpdate,
+    async () => {
+      const created = !s.submitted;
+      s.submitted = true;
+      // The caller learns at once whether the order goes ahead, is held or is rejected.
+      await wf.condition(() => v.status !== 'credit_review' || s.phase !== 'credit');
+      return { created, order: v };
+    },
+    {
+      validator: ({ requestFingerprint }) => {
+        if (input.requestFingerprint && requestFingerprint !== input.requestFingerprint) {
+          throw conflict(`order ${v.orderId} already exists with different details`);
+        }
+      },
+    },
+  );
+
+  wf.setHandler(
     decideCreditUpdate,
     async (decision) => {
       s.creditDecision = decision;
@@ -310,10 +346,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     },
     {
       validator: (d) => {
-        if (v.status !== 'credit_hold') throw new Error(`no credit decision is pending (order is ${v.status})`);
-        if (s.creditDecision) throw new Error('a credit decision was already made');
-        if (d.decision !== 'approve' && d.decision !== 'reject') throw new Error('decision must be approve or reject');
-        if (!d.decidedBy?.trim()) throw new Error('decidedBy is required');
+        if (v.status !== 'credit_hold') throw conflict(`no credit decision is pending (order is ${v.status})`);
+        if (s.creditDecision) throw conflict('a credit decision was already made');
+        if (d.decision !== 'approve' && d.decision !== 'reject') throw invalid('decision must be approve or reject');
+        if (!d.decidedBy?.trim()) throw invalid('decidedBy is required');
       },
     },
   );
@@ -323,12 +359,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     async (shipment) => {
       if (s.phase === 'credit') {
         await wf.condition(() => s.phase !== 'credit');
-        try {
-          validateShipment(v, s.phase, shipment, pendingShipments);
-        } catch (err) {
-          // A failure, not a plain error: the update is refused, the workflow task is not.
-          throw wf.ApplicationFailure.nonRetryable((err as Error).message, 'ShipmentRefused');
-        }
+        // Throws a failure, not a plain error: the update is refused, the workflow task is not.
+        validateShipment(v, s.phase, shipment, pendingShipments);
       }
       pendingShipments.set(shipment.shipmentId, shipment.lines);
       const shippedAt = shipment.shippedAt ?? now();
@@ -354,7 +386,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     cancelOrderUpdate,
     async (request) => {
       s.cancelRequest = request;
-      await audit('cancel', request.requestedBy, 'order.cancel_requested', { reason: request.reason });
+      await audit('cancel', request.requestedBy, 'order.cancel_requested', { reason: request.reason }, request.requestedByRole);
       // Answers with the outcome: cancelled, or invoiced for what has shipped.
       await wf.condition(() => s.phase === 'done' || v.invoice !== null);
       return v;
@@ -362,10 +394,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     {
       validator: (request) => {
         if (s.phase !== 'credit' && s.phase !== 'fulfillment') {
-          throw new Error(`an order that is ${v.status} cannot be cancelled; after invoicing use a credit note`);
+          throw conflict(`an order that is ${v.status} cannot be cancelled; after invoicing use a credit note`);
         }
-        if (s.cancelRequest) throw new Error('the order is already being cancelled');
-        if (!request.reason?.trim() || !request.requestedBy?.trim()) throw new Error('reason and requestedBy are required');
+        if (s.cancelRequest) throw conflict('the order is already being cancelled');
+        if (!request.reason?.trim() || !request.requestedBy?.trim()) throw invalid('reason and requestedBy are required');
       },
     },
   );
@@ -510,7 +542,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     },
     {
       validator: (resolution) => {
-        if (s.phase !== 'collections') throw new Error(`the order is ${v.status}: disputes can no longer be resolved here`);
+        if (s.phase !== 'collections') throw conflict(`the order is ${v.status}: disputes can no longer be resolved here`);
         validateResolution(v, resolution);
       },
     },
@@ -556,9 +588,9 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     },
     {
       validator: (request) => {
-        if (v.status !== 'in_collections') throw new Error(`only an order in collections can be written off (order is ${v.status})`);
-        if (writeOffPending || v.writtenOffMinor > 0) throw new Error('the order is already written off');
-        if (!request.approvedBy?.trim() || !request.reason?.trim()) throw new Error('approvedBy and reason are required');
+        if (v.status !== 'in_collections') throw conflict(`only an order in collections can be written off (order is ${v.status})`);
+        if (writeOffPending || v.writtenOffMinor > 0) throw conflict('the order is already written off');
+        if (!request.approvedBy?.trim() || !request.reason?.trim()) throw invalid('approvedBy and reason are required');
       },
     },
   );

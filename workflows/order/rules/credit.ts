@@ -71,3 +71,21 @@ export function assessCredit(profile: CreditProfile, orderTotalMinor: number, po
   }
   return { ...base, outcome: reasons.length > 0 ? 'held' : 'approved', reasons };
 }
+
+export interface CreditStanding {
+  /** Open receivables plus orders not yet invoiced. */
+  exposureMinor: number;
+  /** What the customer can still order within the limit; 0 when at or over it. */
+  availableMinor: number;
+  overdueMinor: number;
+}
+
+/** The customer's standing as finance reads it beside the limit. */
+export function creditStanding(profile: CreditProfile): CreditStanding {
+  assertMinor(profile.limitMinor, 'credit limit');
+  assertMinor(profile.openReceivablesMinor, 'open receivables');
+  assertMinor(profile.openOrdersMinor, 'open orders');
+  assertMinor(profile.overdueMinor, 'overdue balance');
+  const exposureMinor = profile.openReceivablesMinor + profile.openOrdersMinor;
+  return { exposureMinor, availableMinor: Math.max(0, profile.limitMinor - exposureMinor), overdueMinor: profile.overdueMinor };
+}
