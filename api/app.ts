@@ -13,13 +13,23 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { DatabaseHandle } from '../db/client.js';
+import type { OrderPolicyName } from '../workflows/order/rules/policy.js';
+import { requireApiKeys } from './auth.js';
 import { registerErrorHandling } from './errors.js';
+import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
+import { orderRoutes } from './routes/orders.js';
 
 export interface AppDeps {
   temporal: Client;
   namespace: string;
   database: Pick<DatabaseHandle, 'db' | 'ping'>;
+  /** Policy profiles callers may name when creating orders; `standard` is always offered. */
+  policies?: readonly OrderPolicyName[];
+  /** Task queue the order workers poll, when not the default (tests). */
+  orderTaskQueue?: string;
+  /** How long a looked-up API key is trusted before it is read again. */
+  apiKeyCacheMs?: number;
 }
 
 export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
@@ -40,6 +50,11 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
         version: '0.1.0',
         description: 'Starts order workflows and reports shipments, payments and finance decisions to them.',
       },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer o2c_...`' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -52,6 +67,18 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       await deps.temporal.connection.workflowService.describeNamespace({ namespace: deps.namespace });
     },
     checkDatabase: () => deps.database.ping(),
+  });
+
+  // Everything below needs an API key with a role the route names.
+  await app.register(async (secured) => {
+    requireApiKeys(secured, { db: deps.database.db, cacheMs: deps.apiKeyCacheMs });
+    await secured.register(customerRoutes, { db: deps.database.db });
+    await secured.register(orderRoutes, {
+      temporal: deps.temporal,
+      db: deps.database.db,
+      policies: ['standard', ...(deps.policies ?? []).filter((p) => p !== 'standard')],
+      taskQueue: deps.orderTaskQueue,
+    });
   });
 };
 

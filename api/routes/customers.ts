@@ -1,0 +1,124 @@
+// Customers and their credit terms. No workflow: the order snapshots what it needs when it
+// starts, so a change here affects new orders only.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Db } from '../../db/client.js';
+import { changeCustomerTerms, createCustomer, getCustomer, type Customer } from '../../db/queries/customers.js';
+import { getCreditProfile, listOpenInvoices } from '../../db/queries/orders.js';
+import { creditStanding } from '../../workflows/order/rules/credit.js';
+import { DomainError, problemSchema } from '../errors.js';
+import { changeTermsBody, createCustomerBody, customerDetail, customerParams, customerSchema } from '../schemas/customers.js';
+
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemSchema]));
+
+function present(c: Customer) {
+  return {
+    customerId: c.id,
+    name: c.name,
+    currency: c.currency,
+    creditLimitMinor: c.creditLimitMinor,
+    paymentTermsDays: c.paymentTermsDays,
+    contactEmail: c.contactEmail,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/customers',
+    {
+      config: { roles: ['service'] },
+      schema: {
+        summary: 'Create a customer with its credit limit and payment terms',
+        description: 'The customer ID is the idempotency key: the same body again answers 200; other details under the same ID are 409 (change terms with PATCH).',
+        tags: ['customers'],
+        body: createCustomerBody,
+        response: { 200: customerSchema, 201: customerSchema, ...problems(400, 401, 403, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const wanted = {
+        id: body.customerId,
+        name: body.name,
+        currency: body.currency,
+        creditLimitMinor: body.creditLimitMinor,
+        paymentTermsDays: body.paymentTermsDays,
+        contactEmail: body.contactEmail ?? null,
+      };
+      const { created, customer } = await createCustomer(db, wanted);
+      if (!created) {
+        const differs = (Object.keys(wanted) as Array<keyof typeof wanted>).filter((k) => customer[k] !== wanted[k]);
+        if (differs.length > 0) {
+          throw new DomainError('CONFLICT', `Customer ${body.customerId} already exists with another ${differs.join(', ')}.`);
+        }
+        return reply.code(200).send(present(customer));
+      }
+      reply.header('location', `/customers/${encodeURIComponent(customer.id)}`);
+      return reply.code(201).send(present(customer));
+    },
+  );
+
+  app.get(
+    '/customers/:customerId',
+    {
+      config: { roles: ['service', 'finance', 'operator'] },
+      schema: {
+        summary: 'A customer with its limit, terms, exposure and open invoices',
+        tags: ['customers'],
+        params: customerParams,
+        response: { 200: customerDetail, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { customerId } = request.params;
+      const customer = await getCustomer(db, customerId);
+      if (!customer) throw new DomainError('NOT_FOUND', `Customer ${customerId} does not exist.`);
+      const asOf = new Date().toISOString().slice(0, 10);
+      const [profile, invoices] = await Promise.all([getCreditProfile(db, customerId, '', asOf), listOpenInvoices(db, customerId)]);
+      const figures = profile ?? { limitMinor: customer.creditLimitMinor, openReceivablesMinor: 0, openOrdersMinor: 0, overdueMinor: 0 };
+      return {
+        ...present(customer),
+        exposure: {
+          openReceivablesMinor: figures.openReceivablesMinor,
+          openOrdersMinor: figures.openOrdersMinor,
+          ...creditStanding(figures),
+        },
+        openInvoices: invoices.map((i) => ({
+          invoiceNumber: i.invoiceNumber,
+          orderId: i.orderId,
+          issuedAt: i.issuedAt.toISOString(),
+          dueDate: i.dueDate,
+          totalMinor: i.totalMinor,
+          balanceMinor: i.balanceMinor,
+        })),
+      };
+    },
+  );
+
+  app.patch(
+    '/customers/:customerId',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        summary: "Change a customer's credit limit or payment terms",
+        description: 'Recorded in the audit trail with the key\'s name, the old and the new values. Running orders keep the terms they started with.',
+        tags: ['customers'],
+        params: customerParams,
+        body: changeTermsBody,
+        response: { 200: customerSchema, ...problems(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const { customerId } = request.params;
+      const updated = await changeCustomerTerms(db, customerId, request.body, {
+        kind: request.actor.role,
+        name: request.actor.name,
+        // A retry carrying the same request ID is audited once.
+        eventKey: `customer:${customerId}:terms:${request.id}`,
+      });
+      if (!updated) throw new DomainError('NOT_FOUND', `Customer ${customerId} does not exist.`);
+      return present(updated);
+    },
+  );
+};

@@ -1,0 +1,400 @@
+// Orders: each route starts the order's workflow or sends it one update, and answers with
+// the state the workflow returns. Rules live in the workflow; this only translates.
+import { createHash } from 'node:crypto';
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Db } from '../../db/client.js';
+import { getCustomer } from '../../db/queries/customers.js';
+import { getOrderRow, listOrders, type OrderCursor } from '../../db/queries/orders.js';
+import { getPayment } from '../../db/queries/payments.js';
+import {
+  type OrderInput,
+  type OrderView,
+  cancelOrderUpdate,
+  decideCreditUpdate,
+  getOrderQuery,
+  openDisputeUpdate,
+  orderStartOptions,
+  orderWorkflowId,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+  resolveDisputeUpdate,
+  submitOrderUpdate,
+  writeOffUpdate,
+} from '../../workflows/order/contract.js';
+import { orderTotals } from '../../workflows/order/rules/invoice.js';
+import { formatMoney } from '../../workflows/order/rules/money.js';
+import { ORDER_POLICIES, type OrderPolicyName } from '../../workflows/order/rules/policy.js';
+import type { orderWorkflow } from '../../workflows/order/workflow.js';
+import { DomainError, problemSchema } from '../errors.js';
+import { orderIdParams } from '../schemas/common.js';
+import {
+  cancelBody,
+  createOrderBody,
+  creditDecisionBody,
+  disputeBody,
+  disputeParams,
+  listOrdersQuery,
+  orderPage,
+  orderView,
+  paymentBody,
+  paymentResult,
+  resolutionBody,
+  shipmentBody,
+  writeOffBody,
+} from '../schemas/orders.js';
+import { fromTemporal } from '../temporal-errors.js';
+
+export interface OrderRouteDeps {
+  temporal: Client;
+  db: Db;
+  /** Policy profiles a caller may name; `standard` always. */
+  policies: readonly OrderPolicyName[];
+  /** Task queue of the order workers (tests run their own). */
+  taskQueue?: string;
+}
+
+const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemSchema]));
+const UPDATE_PROBLEMS = problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
+
+/** Same content, same fingerprint: keys sorted at every level. */
+function fingerprint(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+
+function encodeCursor(c: OrderCursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+}
+
+function decodeCursor(raw: string): OrderCursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // falls through to the refusal below
+  }
+  throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.');
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, deps) => {
+  const { temporal, db } = deps;
+  const handle = (orderId: string) => temporal.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId));
+
+  /** An order the workflow no longer answers for: closed (409) or never created (404). */
+  async function notRunning(orderId: string): Promise<DomainError> {
+    const row = await getOrderRow(db, orderId);
+    if (!row) return new DomainError('NOT_FOUND', `Order ${orderId} does not exist.`);
+    return new DomainError('CONFLICT', `Order ${orderId} is ${row.status} and takes no more requests.`);
+  }
+
+  /** Sends one update; a closed or unknown order and every refusal become the right status. */
+  async function update<Ret, Arg>(orderId: string, def: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+    try {
+      return await handle(orderId).executeUpdate(def, { args: [arg] });
+    } catch (err) {
+      const mapped = fromTemporal(err);
+      if (mapped instanceof WorkflowNotFoundError) throw await notRunning(orderId);
+      throw mapped;
+    }
+  }
+
+  app.post(
+    '/orders',
+    {
+      config: { roles: ['service'] },
+      schema: {
+        summary: 'Create an order and start its workflow',
+        description:
+          'Answers once the credit check has an outcome (approved, held or rejected), never later. The order ID is the idempotency key: the same body again answers 200 with the order; another body under the same ID is 409.',
+        tags: ['orders'],
+        body: createOrderBody,
+        response: { 200: orderView, 201: orderView, ...problems(400, 401, 403, 409, 413, 415, 422, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const requestFingerprint = fingerprint(body);
+      const existing = await getOrderRow(db, body.orderId);
+      if (existing?.closedAt) {
+        // Closed: Temporal may have forgotten it, so the database answers.
+        if (existing.requestFingerprint !== requestFingerprint) {
+          throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
+        }
+        return reply.code(200).send(existing.finalView ?? (await handle(body.orderId).query(getOrderQuery)));
+      }
+      if (!deps.policies.includes(body.policy)) {
+        throw new DomainError('UNPROCESSABLE', `Policy "${body.policy}" is not offered by this server.`);
+      }
+      const customer = await getCustomer(db, body.customerId);
+      if (!customer) throw new DomainError('UNPROCESSABLE', `Customer ${body.customerId} does not exist; create it first.`);
+      if (customer.currency !== body.currency) {
+        throw new DomainError(
+          'UNPROCESSABLE',
+          `Customer ${body.customerId} is billed in ${customer.currency}; the order is in ${body.currency}.`,
+        );
+      }
+      const input: OrderInput = {
+        orderId: body.orderId,
+        customerId: body.customerId,
+        currency: body.currency,
+        lines: body.lines,
+        taxRateBps: body.taxRateBps,
+        paymentTermsDays: body.paymentTermsDays ?? customer.paymentTermsDays,
+        policy: ORDER_POLICIES[body.policy],
+        requestFingerprint,
+      };
+      const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
+      const start = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+        ...orderStartOptions(input, formatMoney(total, input.currency)),
+        ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}),
+        args: [input],
+        // One round trip: start the order, or reach the one already running under this ID.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A closed order's ID is never reused for a new one.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      try {
+        const result = await temporal.workflow.executeUpdateWithStart(submitOrderUpdate, {
+          args: [{ requestFingerprint }],
+          startWorkflowOperation: start,
+        });
+        if (result.created) reply.header('location', `/orders/${encodeURIComponent(body.orderId)}`);
+        return reply.code(result.created ? 201 : 200).send(result.order);
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          // It closed between the check above and the start: answer as for any closed order.
+          const row = await getOrderRow(db, body.orderId);
+          if (row?.requestFingerprint !== requestFingerprint) {
+            throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
+          }
+          return reply.code(200).send(row.finalView ?? (await handle(body.orderId).query(getOrderQuery)));
+        }
+        throw fromTemporal(err);
+      }
+    },
+  );
+
+  app.get(
+    '/orders',
+    {
+      config: { roles: ['service', 'finance', 'operator'] },
+      schema: {
+        summary: 'List orders, newest first',
+        description: 'From the read model the workflows keep current. `overdue=true`: unpaid past the due date. Pass `nextCursor` as `cursor` for the next page.',
+        tags: ['orders'],
+        querystring: listOrdersQuery,
+        response: { 200: orderPage, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const page = await listOrders(
+        db,
+        { status: q.status, customerId: q.customerId, overdue: q.overdue, dunningLevel: q.dunningLevel, asOfDate: today() },
+        { limit: q.limit, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) },
+      );
+      return {
+        items: page.rows.map((r) => ({
+          orderId: r.id,
+          customerId: r.customerId,
+          currency: r.currency,
+          status: r.status,
+          totalMinor: r.totalMinor,
+          amountDueMinor: r.amountDueMinor,
+          dunningLevel: r.dunningLevel,
+          invoiceNumber: r.invoiceNumber,
+          dueDate: r.dueDate,
+          createdAt: r.createdAt.toISOString(),
+          updatedAt: r.updatedAt.toISOString(),
+          closedAt: r.closedAt?.toISOString() ?? null,
+        })),
+        nextCursor: page.next ? encodeCursor(page.next) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/orders/:orderId',
+    {
+      config: { roles: ['service', 'finance', 'operator'] },
+      schema: {
+        summary: "An order's state",
+        description: "Live from the order's workflow; a closed order answers with its final state.",
+        tags: ['orders'],
+        params: orderIdParams,
+        response: { 200: orderView, ...problems(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { orderId } = request.params;
+      try {
+        return await handle(orderId).query(getOrderQuery);
+      } catch (err) {
+        const mapped = fromTemporal(err);
+        if (!(mapped instanceof WorkflowNotFoundError)) throw mapped;
+        const row = await getOrderRow(db, orderId);
+        if (row?.finalView) return row.finalView;
+        throw new DomainError('NOT_FOUND', `Order ${orderId} does not exist.`);
+      }
+    },
+  );
+
+  app.post(
+    '/orders/:orderId/shipments',
+    {
+      config: { roles: ['service'] },
+      schema: {
+        summary: 'Report a shipment',
+        description: 'A shipment that completes the order answers once the invoice is issued.',
+        tags: ['orders'],
+        params: orderIdParams,
+        body: shipmentBody,
+        response: { 200: orderView, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request) => update(request.params.orderId, recordShipmentUpdate, request.body),
+  );
+
+  app.post(
+    '/orders/:orderId/payments',
+    {
+      config: { roles: ['service'] },
+      schema: {
+        summary: 'Report a payment received against the order',
+        description:
+          'The payment reference is the idempotency key: a repeat answers 200 with `duplicate: true` and changes nothing. A reference already used for another order is 409.',
+        tags: ['orders'],
+        params: orderIdParams,
+        body: paymentBody,
+        response: { 200: paymentResult, 201: paymentResult, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request, reply) => {
+      const { orderId } = request.params;
+      const payment = { ...request.body, receivedAt: request.body.receivedAt ?? new Date().toISOString() };
+      const known = await getPayment(db, payment.paymentReference);
+      if (known && known.orderId !== orderId) {
+        throw new DomainError('CONFLICT', `Payment reference ${payment.paymentReference} was already applied to another order.`);
+      }
+      const result = await update(orderId, recordPaymentUpdate, payment).catch(async (err: unknown) => {
+        // A repeat after the order closed: the workflow is gone, the books still answer.
+        const row = known ? await getOrderRow(db, orderId) : undefined;
+        if (!row?.finalView) throw err;
+        const view = row.finalView;
+        return { duplicate: true, balanceMinor: view.balanceMinor, customerCreditMinor: view.customerCreditMinor, order: view };
+      });
+      return reply.code(result.duplicate ? 200 : 201).send(result);
+    },
+  );
+
+  app.post(
+    '/orders/:orderId/credit-decision',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        summary: 'Approve or reject an order held for credit',
+        description: "The key's name is recorded as the decider.",
+        tags: ['finance'],
+        params: orderIdParams,
+        body: creditDecisionBody,
+        response: { 200: orderView, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request) =>
+      update(request.params.orderId, decideCreditUpdate, {
+        decision: request.body.decision,
+        decidedBy: request.actor.name,
+        ...(request.body.comment ? { comment: request.body.comment } : {}),
+      }),
+  );
+
+  app.post(
+    '/orders/:orderId/disputes',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        summary: 'Open a dispute over part or all of the invoice',
+        description: 'Dunning pauses while a dispute is open (until `resumeOn`, when given).',
+        tags: ['finance'],
+        params: orderIdParams,
+        body: disputeBody,
+        response: { 200: orderView, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request) =>
+      update(request.params.orderId, openDisputeUpdate, { ...request.body, openedBy: request.actor.name }),
+  );
+
+  app.post(
+    '/orders/:orderId/disputes/:disputeId/resolution',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        summary: 'Resolve a dispute',
+        description: 'Accepted: a credit note for the accepted amount. Rejected: the full amount stays due.',
+        tags: ['finance'],
+        params: disputeParams,
+        body: resolutionBody,
+        response: { 200: orderView, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request) =>
+      update(request.params.orderId, resolveDisputeUpdate, {
+        disputeId: request.params.disputeId,
+        outcome: request.body.outcome,
+        ...(request.body.acceptedMinor !== undefined ? { acceptedMinor: request.body.acceptedMinor } : {}),
+        ...(request.body.comment ? { comment: request.body.comment } : {}),
+        resolvedBy: request.actor.name,
+      }),
+  );
+
+  app.post(
+    '/orders/:orderId/cancel',
+    {
+      config: { roles: ['service', 'finance'] },
+      schema: {
+        summary: 'Cancel an order before it is invoiced',
+        description: 'What has shipped is still invoiced; after invoicing use a dispute and credit note instead.',
+        tags: ['orders'],
+        params: orderIdParams,
+        body: cancelBody,
+        response: { 200: orderView, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request) =>
+      update(request.params.orderId, cancelOrderUpdate, {
+        reason: request.body.reason,
+        requestedBy: request.actor.name,
+        requestedByRole: request.actor.role,
+      }),
+  );
+
+  app.post(
+    '/orders/:orderId/write-off',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        summary: 'Write off what an order in collections still owes',
+        description: 'Answers once the write-off is posted and the order reconciled.',
+        tags: ['finance'],
+        params: orderIdParams,
+        body: writeOffBody,
+        response: { 200: orderView, ...UPDATE_PROBLEMS },
+      },
+    },
+    async (request) =>
+      update(request.params.orderId, writeOffUpdate, {
+        reason: request.body.reason,
+        approvedBy: request.actor.name,
+      }),
+  );
+};

@@ -1,0 +1,68 @@
+// What Temporal's answers mean to an HTTP caller. Refusals from the order's validators
+// carry a type (OrderRefusal) that decides between 409, 422 and 404; the server's own
+// back-pressure becomes 429 with Retry-After.
+import {
+  isGrpcServiceError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { OrderRefusal } from '../workflows/order/contract.js';
+import { DomainError, type ErrorCode } from './errors.js';
+
+// gRPC status codes (the numbers are part of the gRPC protocol).
+const grpcStatus = { DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+
+const REFUSAL_CODES: Record<string, ErrorCode> = {
+  [OrderRefusal.conflict]: 'CONFLICT',
+  [OrderRefusal.invalid]: 'UNPROCESSABLE',
+  [OrderRefusal.notFound]: 'NOT_FOUND',
+  // Raised by the payment activity: the reference was applied to another order.
+  PaymentReferenceInUse: 'CONFLICT',
+};
+
+function grpcCode(err: unknown): number | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(e)) return e.code;
+  }
+  return undefined;
+}
+
+/** The application failure at the root of a failed update, if the order refused it. */
+function refusal(err: WorkflowUpdateFailedError): ApplicationFailure | undefined {
+  let cause: unknown = err.cause;
+  if (cause instanceof ActivityFailure) cause = cause.cause;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
+/**
+ * Translates a Temporal client error into what the API answers. `WorkflowNotFoundError`
+ * is returned unchanged: only the caller knows whether the order never existed or has
+ * closed, and it answers each differently.
+ */
+export function fromTemporal(err: unknown): unknown {
+  if (err instanceof WorkflowNotFoundError || err instanceof DomainError) return err;
+  if (err instanceof WorkflowUpdateFailedError) {
+    const failure = refusal(err);
+    const code = failure?.type ? REFUSAL_CODES[failure.type] : undefined;
+    if (failure && code) return new DomainError(code, failure.message);
+    return err;
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new DomainError(
+      'UNAVAILABLE',
+      'The order did not answer in time; the request may still take effect. Repeating it is safe.',
+      { retryAfterSeconds: 2 },
+    );
+  }
+  const code = grpcCode(err);
+  if (code === grpcStatus.RESOURCE_EXHAUSTED) {
+    return new DomainError('TOO_MANY_REQUESTS', 'The order has too many requests in flight; retry shortly.', {
+      retryAfterSeconds: 1,
+    });
+  }
+  if (code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED) {
+    return new DomainError('UNAVAILABLE', 'Temporal is not reachable; retry shortly.', { retryAfterSeconds: 5 });
+  }
+  return err;
+}
