@@ -1,4 +1,25 @@
+import { ORDER_POLICIES, type OrderPolicyName } from '../workflows/order/rules/policy.js';
 import { logLevel, port, postgresUrl, temporalEnv, z } from '../workers/runtime/env.js';
+
+const policyNames = Object.keys(ORDER_POLICIES) as OrderPolicyName[];
+
+/** Settings of the API wherever it runs (alone or inside `npm start`). */
+export const apiAccessEnv = {
+  /** `name:role:secret`: a first key for a new installation; registering it again is a no-op. */
+  API_BOOTSTRAP_KEY: z
+    .string()
+    .regex(/^[^:\s]+:(service|finance|operator):[A-Za-z0-9_-]{32,200}$/, {
+      error: 'must be name:role:secret, role one of service, finance, operator, secret 32 to 200 of A-Z a-z 0-9 _ -',
+    })
+    .optional(),
+  /** Policy profiles callers may name on POST /orders, comma-separated. */
+  ORDER_POLICIES: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(policyNames, { error: `each must be one of ${policyNames.join(', ')}` }))),
+};
 
 /** `npm run api`: the API alone, for production where it scales apart from the worker. */
 export const apiEnv = {
@@ -6,5 +27,7 @@ export const apiEnv = {
   PORT: port(3000),
   DATABASE_URL: postgresUrl,
   LOG_LEVEL: logLevel,
+  API_BOOTSTRAP_KEY: apiAccessEnv.API_BOOTSTRAP_KEY,
+  ORDER_POLICIES: apiAccessEnv.ORDER_POLICIES('standard'),
   ...temporalEnv,
 };

@@ -4,14 +4,19 @@ import { loadEnv, temporalSettings } from '../workers/runtime/env.js';
 import { onShutdown } from '../workers/runtime/shutdown.js';
 import { connectClient } from '../workers/runtime/temporal-client.js';
 import { buildApp } from './app.js';
+import { registerBootstrapKey } from './auth.js';
 import { apiEnv } from './config.js';
 
 const env = loadEnv(apiEnv);
 const temporal = temporalSettings(env);
 const database = await openDatabase({ kind: 'postgres', url: env.DATABASE_URL });
+if (env.API_BOOTSTRAP_KEY) {
+  const key = await registerBootstrapKey(database.db, env.API_BOOTSTRAP_KEY);
+  console.log(`bootstrap API key "${key.name}" (${key.role}) ${key.created ? 'registered' : 'already registered'}`);
+}
 const client = await connectClient(temporal);
 const app = await buildApp(
-  { temporal: client, namespace: temporal.namespace, database },
+  { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES },
   { logger: { level: env.LOG_LEVEL } },
 );
 await app.listen({ host: env.HOST, port: env.PORT });

@@ -5,9 +5,12 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { buildApp } from '../api/app.js';
+import { registerBootstrapKey } from '../api/auth.js';
+import { apiAccessEnv } from '../api/config.js';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../workflows/order/contract.js';
 import { connectWorker, createOrderWorker } from './order-worker.js';
 import { boolFlag, hostPort, loadEnv, logLevel, port, postgresUrl, temporalEnv, temporalSettings, z } from './runtime/env.js';
+import { ensureDevKeys } from './runtime/dev-keys.js';
 import { installRuntime } from './runtime/logging.js';
 import { onShutdown } from './runtime/shutdown.js';
 import { connectClient } from './runtime/temporal-client.js';
@@ -25,6 +28,9 @@ const env = loadEnv({
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('data'),
   LOG_LEVEL: logLevel,
+  API_BOOTSTRAP_KEY: apiAccessEnv.API_BOOTSTRAP_KEY,
+  // The demo profile is on here: this is the stack newcomers and `npm run demo` use.
+  ORDER_POLICIES: apiAccessEnv.ORDER_POLICIES('standard,demo'),
 });
 installRuntime(env.LOG_LEVEL);
 
@@ -57,6 +63,9 @@ try {
     : await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
   cleanups.push(() => database.close());
   await database.migrate();
+  if (env.API_BOOTSTRAP_KEY) await registerBootstrapKey(database.db, env.API_BOOTSTRAP_KEY);
+  const keysFile = path.join(dataDir, 'api-keys.json');
+  const devKeys = await ensureDevKeys(database.db, keysFile);
 
   let temporalAddress = env.TEMPORAL_ADDRESS;
   let temporalUi: string | undefined;
@@ -105,7 +114,7 @@ try {
   const client = await connectClient(temporal);
   cleanups.push(() => client.connection.close());
   const app = await buildApp(
-    { temporal: client, namespace: temporal.namespace, database },
+    { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES },
     { logger: { level: env.LOG_LEVEL } },
   );
   cleanups.push(() => app.close());
@@ -118,8 +127,16 @@ try {
   say(`  Temporal       ${temporal.address}  namespace ${temporal.namespace}${temporalUi ? ' (embedded dev server)' : ''}`);
   if (temporalUi) say(`  Temporal UI    ${temporalUi}`);
   say(`  Database       ${env.DATABASE_URL ? redact(env.DATABASE_URL) : `PGlite in ${path.join(dataDir, 'pglite')}`}`);
+  if (devKeys.keys) {
+    say(`  API keys       ${keysFile}${devKeys.created ? ' (new: one per role)' : ''}`);
+    for (const [role, key] of Object.entries(devKeys.keys)) say(`    ${role.padEnd(9)} ${key.secret}`);
+  } else {
+    say('  API keys       create one with: npm run keys -- create <name> <service|finance|operator>');
+  }
   // One machine-readable line for scripts and tests that drive `npm start`.
-  say(`READY ${JSON.stringify({ api: apiUrl, temporal: temporal.address, temporalUi: temporalUi ?? null, pid: process.pid })}`);
+  say(
+    `READY ${JSON.stringify({ api: apiUrl, temporal: temporal.address, temporalUi: temporalUi ?? null, pid: process.pid, apiKeys: devKeys.keys ? keysFile : null })}`,
+  );
 } catch (err) {
   process.stderr.write(`start-up failed: ${(err as Error).message}\n`);
   await stopAll();
