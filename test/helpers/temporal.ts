@@ -8,9 +8,13 @@ import { CLI, TEST_SERVER, resolveTemporalExecutable } from '../../workers/runti
 const local = { allowDownload: false } as const;
 
 /** The dev server (default for workflow tests): visibility and search attributes work. */
-export function startDevServer(): Promise<TestWorkflowEnvironment> {
+export function startDevServer(options: { extraNamespaces?: string[] } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: resolveTemporalExecutable(CLI, local), searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS },
+    server: {
+      executable: resolveTemporalExecutable(CLI, local),
+      searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs: (options.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+    },
   });
 }
 
