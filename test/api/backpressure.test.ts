@@ -1,0 +1,67 @@
+// Temporal refuses updates beyond a per-order limit in flight; the API turns that refusal
+// into 429 with Retry-After instead of a 500. The limit is lowered to 1 to reach it.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { connectClient } from '../../workers/runtime/temporal-client.js';
+import { ORDER_SEARCH_ATTRIBUTE_KEYS, orderWorkflowId, submitOrderUpdate } from '../../workflows/order/contract.js';
+import { CLI, resolveTemporalExecutable } from '../../workers/runtime/temporal-binaries.js';
+import { uniqueId } from '../helpers/database.js';
+import { eventually, testPolicy } from '../workflows/order/harness.js';
+import { type ApiHarness, LINES, useApi } from './harness.js';
+
+let h: ApiHarness;
+useApi(
+  () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
+        searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
+        extraArgs: ['--dynamic-config-value', 'history.maxInFlightUpdates=1'],
+      },
+    }),
+  (harness) => {
+    h = harness;
+  },
+);
+
+it('answers 429 with Retry-After when the order has too many updates in flight, and changes nothing', async () => {
+  const orderId = uniqueId('busy');
+  // No worker polls this queue: an update sent to the order is admitted and stays in flight.
+  const handle = await h.env.client.workflow.start('orderWorkflow', {
+    workflowId: orderWorkflowId(orderId),
+    taskQueue: uniqueId('nobody'),
+    args: [{ orderId, customerId: 'c', currency: 'USD', lines: LINES, taxRateBps: 0, paymentTermsDays: 30, policy: testPolicy() }],
+  });
+  // The API's own connection, as `npm run api` makes it.
+  const client = await connectClient({ address: h.env.address, namespace: h.env.namespace ?? 'default', tls: false });
+  const app = await buildApp({ temporal: client, namespace: h.env.namespace ?? 'default', database: h.stack.database });
+  const inFlight = handle.executeUpdate(submitOrderUpdate, { args: [{ requestFingerprint: null }] }).catch(() => undefined);
+  try {
+    const res = await eventually(async () => {
+      const started = Date.now();
+      const r = await app.inject({
+        method: 'POST',
+        url: `/orders/${orderId}/cancel`,
+        headers: { authorization: `Bearer ${h.keys.service.secret}` },
+        payload: { reason: 'too slow' },
+      });
+      expect(r.statusCode, r.body).toBe(429);
+      // Answered at once, not after the client's backed-off retries.
+      expect(Date.now() - started).toBeLessThan(1000);
+      return r;
+    });
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS', detail: expect.stringContaining('retry') });
+  } finally {
+    await handle.terminate('test over');
+    await inFlight;
+    await app.close();
+    await client.connection.close();
+  }
+  // The refused request never reached the order: its history holds no update but the first.
+  const history = await handle.fetchHistory();
+  const updates = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+  expect(updates).toEqual([]);
+});
