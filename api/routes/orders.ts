@@ -271,7 +271,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
       schema: {
         summary: 'Report a payment received against the order',
         description:
-          'The payment reference is the idempotency key: a repeat answers 200 with `duplicate: true` and changes nothing. A reference already used for another order is 409.',
+          'The payment reference is the idempotency key: a repeat (same amount, currency and method) answers 200 with `duplicate: true` and changes nothing. The same reference with other details, or one already used for another order, is 409.',
         tags: ['orders'],
         params: orderIdParams,
         body: paymentBody,
@@ -288,7 +288,13 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
       const result = await update(orderId, recordPaymentUpdate, payment).catch(async (err: unknown) => {
         // A repeat after the order closed: the workflow is gone, the books still answer.
         const row = known ? await getOrderRow(db, orderId) : undefined;
-        if (!row?.finalView) throw err;
+        if (!known || !row?.finalView) throw err;
+        if (known.amountMinor !== payment.amountMinor || known.currency !== payment.currency || known.method !== payment.method) {
+          throw new DomainError(
+            'CONFLICT',
+            `Payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${known.currency} by ${known.method}.`,
+          );
+        }
         const view = row.finalView;
         return { duplicate: true, balanceMinor: view.balanceMinor, customerCreditMinor: view.customerCreditMinor, order: view };
       });

@@ -50,6 +50,7 @@ describe('POST /orders', () => {
       customerId,
       status: 'awaiting_shipment',
       credit: { outcome: 'approved', decidedBy: 'system' },
+      nextStep: { what: 'cancel what has not shipped' },
     });
     const row = await getOrderRow(h.stack.database.db, body.orderId);
     expect(row).toMatchObject({ status: 'awaiting_shipment', totalMinor: TOTAL, paymentTermsDays: 30 });
@@ -103,7 +104,7 @@ describe('POST /orders', () => {
     const customerId = await createCustomer(h, { creditLimitMinor: 150_000 });
     const res = await h.call('service', 'POST', '/orders', orderBody(customerId));
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ status: 'credit_hold', credit: { outcome: 'held' } });
+    expect(res.json()).toMatchObject({ status: 'credit_hold', credit: { outcome: 'held' }, nextStep: { what: 'escalate the credit review' } });
   });
 
   it('offers the demo policy only where the server enables it', async () => {
@@ -145,6 +146,9 @@ describe('order updates', () => {
       return res.json();
     });
     expect(repeat).toMatchObject({ duplicate: true, balanceMinor: 0, order: { status: 'closed' } });
+    const altered = await h.call('service', 'POST', `/orders/${orderId}/payments`, pay('p-2', 99_000));
+    expect(altered.statusCode, altered.body).toBe(409);
+    expect(altered.json().detail).toContain('already used');
 
     // Anything else a closed order is sent is 409, naming its state.
     const late = await h.call('service', 'POST', `/orders/${orderId}/shipments`, { shipmentId: 'late', lines: [{ lineId: 'l1', quantity: 1 }] });
@@ -160,6 +164,12 @@ describe('order updates', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ duplicate: true, balanceMinor: TOTAL - 10_000 });
     expect(again.json().order.payments).toHaveLength(1);
+    // The same reference with another amount or method is not a repeat: refused, nothing taken.
+    for (const other of [pay('dup-1', 20_000), { ...pay('dup-1', 10_000), method: 'card' }]) {
+      const clash = await h.call('service', 'POST', `/orders/${orderId}/payments`, other);
+      expect(clash.statusCode, clash.body).toBe(409);
+    }
+    expect((await h.call('service', 'GET', `/orders/${orderId}`)).json()).toMatchObject({ balanceMinor: TOTAL - 10_000 });
   });
 
   it('refuses a payment reference already applied to another order with 409', async () => {

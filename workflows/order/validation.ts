@@ -60,7 +60,16 @@ export function validateShipment(
 export function validatePayment(v: OrderView, phase: string, payment: PaymentInput): void {
   if (!payment.paymentReference?.trim()) throw invalid('paymentReference is required');
   // A repeated reference is answered, not refused: the handler returns the first outcome.
-  if (v.payments.some((p) => p.paymentReference === payment.paymentReference)) return;
+  // The same reference with other details is another payment under a taken reference.
+  const known = v.payments.find((p) => p.paymentReference === payment.paymentReference);
+  if (known) {
+    if (known.amountMinor !== payment.amountMinor || known.method !== payment.method || payment.currency !== v.currency) {
+      throw conflict(
+        `payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${v.currency} by ${known.method}`,
+      );
+    }
+    return;
+  }
   if (phase !== 'collections') {
     throw conflict(v.invoice ? `the order is ${v.status}: it takes no payments` : 'the order has no invoice to pay yet');
   }

@@ -324,8 +324,11 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     async () => {
       const created = !s.submitted;
       s.submitted = true;
-      // The caller learns at once whether the order goes ahead, is held or is rejected.
-      await wf.condition(() => v.status !== 'credit_review' || s.phase !== 'credit');
+      // The caller learns at once whether the order goes ahead, is held or is rejected, and
+      // what happens next (the shipment deadline, the credit review's escalation).
+      await wf.condition(
+        () => v.status !== 'credit_review' && (v.nextStep !== null || (s.phase !== 'credit' && s.phase !== 'fulfillment')),
+      );
       return { created, order: v };
     },
     {
