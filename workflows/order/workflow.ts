@@ -836,6 +836,9 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         log(`${describeStep(step)} not sent`, 'nothing undisputed was open');
       }
       refresh();
+      // The read model learns at once what the notice changed: the order became overdue, a
+      // fee raised the balance. Orders begun before this wrote only the level here.
+      if (wf.patched('sync-after-dunning-notice')) await sync();
     }
     setNext(null);
     s.phase = 'reconciling';
