@@ -15,7 +15,7 @@ import {
 import type { DatabaseHandle } from '../db/client.js';
 import type { OrderPolicyName } from '../workflows/order/rules/policy.js';
 import { requireApiKeys } from './auth.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, sendProblem } from './errors.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { orderRoutes } from './routes/orders.js';
@@ -93,7 +93,14 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 256 * 1024,
+    // Longer than any valid ID, so an over-long one reaches the schema and is named there.
+    maxParamLength: 500,
     return503OnClosing: true,
+    // Errors raised before routing (a malformed URL) get the same problem body as the rest.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      sendProblem(reply, request, 'VALIDATION_FAILED', error.message);
+    },
   });
   await app.register(apiPlugin, deps);
   await app.ready();

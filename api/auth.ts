@@ -65,6 +65,14 @@ export async function registerBootstrapKey(db: Db, spec: string): Promise<{ crea
     role: role as ApiRole,
     secretSha256: digest,
   });
+  if (!created) {
+    // The secret is known: it must be this very key, still live, or start-up says why not.
+    const existing = await findLiveApiKey(db, digest);
+    if (!existing) throw new Error(`the bootstrap key "${name}" was revoked; remove it from the environment`);
+    if (existing.name !== name || existing.role !== role) {
+      throw new Error(`the bootstrap secret is already registered as "${existing.name}" (${existing.role})`);
+    }
+  }
   return { created, name, role: role as ApiRole };
 }
 

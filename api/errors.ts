@@ -63,7 +63,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-function sendProblem(
+export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
   code: ErrorCode,

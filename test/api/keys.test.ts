@@ -91,11 +91,14 @@ describe('registerBootstrapKey', () => {
     expect((await listApiKeys(shared.db)).filter((k) => k.name === name)).toEqual(before);
   });
 
-  it('keeps the stored name and role when the same secret comes with others', async () => {
+  it('refuses the same secret under another name or role, keeping the stored key as it was', async () => {
     const name = uniqueId('bootstrap');
     const secret = strongSecret();
     await registerBootstrapKey(shared.db, `${name}:operator:${secret}`);
-    expect(await registerBootstrapKey(shared.db, `${uniqueId('other')}:finance:${secret}`)).toMatchObject({ created: false });
+    await expect(registerBootstrapKey(shared.db, `${uniqueId('other')}:finance:${secret}`)).rejects.toThrow(
+      `already registered as "${name}" (operator)`,
+    );
+    await expect(registerBootstrapKey(shared.db, `${name}:finance:${secret}`)).rejects.toThrow('already registered');
     expect(await findLiveApiKey(shared.db, digestApiKey(secret))).toMatchObject({ name, role: 'operator' });
   });
 
@@ -104,7 +107,7 @@ describe('registerBootstrapKey', () => {
     const secret = strongSecret();
     await registerBootstrapKey(shared.db, `${name}:service:${secret}`);
     expect(await revokeApiKey(shared.db, name)).toBe(true);
-    expect(await registerBootstrapKey(shared.db, `${name}:service:${secret}`)).toMatchObject({ created: false });
+    await expect(registerBootstrapKey(shared.db, `${name}:service:${secret}`)).rejects.toThrow('was revoked');
     expect(await findLiveApiKey(shared.db, digestApiKey(secret))).toBeUndefined();
   });
 

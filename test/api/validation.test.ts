@@ -271,10 +271,15 @@ describe('bad path parameters', () => {
     expectInvalid(await h.call('operator', 'GET', `/orders/${id}`), path);
   });
 
-  // Defect: Fastify answers these itself (maxParamLength 100, bad percent-encoding), bypassing
-  // the problem handler: plain application/json {"code":"FST_ERR_..."}, no requestId, no x-request-id.
-  it.todo('GET /orders/<200 characters> answers a problem+json 4xx (today: 414 plain JSON FST_ERR_MAX_PARAM_LENGTH)');
-  it.todo('GET /orders/%E0%A4%A answers a problem+json 400 (today: 400 plain JSON FST_ERR_BAD_URL)');
+  it('GET /orders/<200 characters>: 400 naming params.orderId', async () => {
+    expectInvalid(await h.call('operator', 'GET', `/orders/${'a'.repeat(200)}`), 'params.orderId');
+  });
+
+  it('a malformed percent-encoding, answered before routing: the same problem body and request ID', async () => {
+    const res = await h.call('operator', 'GET', '/orders/%E0%A4%A');
+    const problem = expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.headers['x-request-id']).toBe(problem.requestId);
+  });
 
   it('refuses an update to a bad order ID before it reaches Temporal', async () => {
     expectInvalid(await h.call('service', 'POST', `/orders/ord%201/cancel`, { reason: 'nope' }), 'params.orderId');
