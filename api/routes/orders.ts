@@ -170,10 +170,14 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         if (result.created) reply.header('location', `/orders/${encodeURIComponent(body.orderId)}`);
         return reply.code(result.created ? 201 : 200).send(result.order);
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          // It closed between the check above and the start: answer as for any closed order.
+        // It closed between the check above and the start (the server refuses to start the
+        // ID again, or aborts the update as the run closes): answer as for any closed order.
+        if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
           const row = await getOrderRow(db, body.orderId);
-          if (row?.requestFingerprint !== requestFingerprint) {
+          if (!row?.closedAt) {
+            throw new DomainError('UNAVAILABLE', `Order ${body.orderId} is closing; repeat the request.`, { retryAfterSeconds: 1 });
+          }
+          if (row.requestFingerprint !== requestFingerprint) {
             throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
           }
           return reply.code(200).send(row.finalView ?? (await handle(body.orderId).query(getOrderQuery)));

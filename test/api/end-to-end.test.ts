@@ -7,7 +7,8 @@ import { issueApiKey } from '../../api/auth.js';
 import { trialBalance } from '../../db/queries/ledger.js';
 import { uniqueId } from '../helpers/database.js';
 import { startTimeSkippingServer } from '../helpers/temporal.js';
-import { DAY, type Harness, startHarness } from '../workflows/order/harness.js';
+import { orderWorkflowId } from '../../workflows/order/contract.js';
+import { DAY, type Harness, recordHistory, startHarness } from '../workflows/order/harness.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 let env: TestWorkflowEnvironment;
@@ -110,4 +111,6 @@ it('takes an order from POST /orders to reconciled cash through the API alone', 
   expect(done.body.items).toEqual([expect.objectContaining({ orderId, amountDueMinor: 0, closedAt: expect.any(String) })]);
   // The books agree: receivables for the order net to zero.
   expect((await trialBalance(stack.database.db, orderId)).byAccount.accounts_receivable ?? 0).toBe(0);
+  // An order begun by Update-with-Start, for the replay test.
+  await recordHistory(env.client.workflow.getHandle(orderWorkflowId(orderId)), 'api-end-to-end');
 });
