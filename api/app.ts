@@ -89,9 +89,13 @@ export interface BuildAppOptions {
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    // Honour the caller's request ID so one ID follows a request across services.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Honour the caller's request ID so one ID follows a request across services, when it is
+    // a plain token; anything else (too long, odd characters) is replaced, never logged as is.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
     bodyLimit: 256 * 1024,
     // Longer than any valid ID, so an over-long one reaches the schema and is named there.
     maxParamLength: 500,

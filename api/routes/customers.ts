@@ -1,5 +1,6 @@
 // Customers and their credit terms. No workflow: the order snapshots what it needs when it
 // starts, so a change here affects new orders only.
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../../db/client.js';
 import { changeCustomerTerms, createCustomer, getCustomer, type Customer } from '../../db/queries/customers.js';
@@ -102,7 +103,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
       config: { roles: ['finance'] },
       schema: {
         summary: "Change a customer's credit limit or payment terms",
-        description: 'Recorded in the audit trail with the key\'s name, the old and the new values. Running orders keep the terms they started with.',
+        description: 'Recorded in the audit trail with the key\'s name, the old and the new values; a request that changes nothing records nothing. Running orders keep the terms they started with.',
         tags: ['customers'],
         params: customerParams,
         body: changeTermsBody,
@@ -114,8 +115,8 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
       const updated = await changeCustomerTerms(db, customerId, request.body, {
         kind: request.actor.role,
         name: request.actor.name,
-        // A retry carrying the same request ID is audited once.
-        eventKey: `customer:${customerId}:terms:${request.id}`,
+        // Unique per change; a retry that changes nothing writes no event at all.
+        eventKey: `customer:${customerId}:terms:${randomUUID()}`,
       });
       if (!updated) throw new DomainError('NOT_FOUND', `Customer ${customerId} does not exist.`);
       return present(updated);

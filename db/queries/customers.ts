@@ -54,7 +54,8 @@ export interface CustomerTermsChange {
 /**
  * Changes a customer's limit or terms and records who did it, from what to what, in one
  * transaction: the change and its audit event land together or not at all. The row is
- * locked first, so two changes at once each audit the value the other left.
+ * locked first, so two changes at once each audit the value the other left. A request that
+ * changes nothing (a retry) writes nothing, so every audit event is a real change.
  */
 export async function changeCustomerTerms(
   db: Db,
@@ -65,6 +66,10 @@ export async function changeCustomerTerms(
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(customers).where(eq(customers.id, id)).for('update');
     if (!before) return undefined;
+    const changed = (Object.keys(change) as Array<keyof CustomerTermsChange>).filter(
+      (key) => change[key] !== undefined && change[key] !== before[key],
+    );
+    if (changed.length === 0) return before;
     const [after] = await tx
       .update(customers)
       .set({ ...change, updatedAt: sql`now()` })
@@ -72,7 +77,7 @@ export async function changeCustomerTerms(
       .returning();
     const from: Record<string, number> = {};
     const to: Record<string, number> = {};
-    for (const key of Object.keys(change) as Array<keyof CustomerTermsChange>) {
+    for (const key of changed) {
       from[key] = before[key];
       to[key] = after![key];
     }

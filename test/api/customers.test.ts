@@ -236,6 +236,19 @@ describe('PATCH /customers/:customerId', () => {
     expect(events.map((e) => e.detail)).toEqual([{ from: { paymentTermsDays: 30 }, to: { paymentTermsDays: 60 } }]);
   });
 
+  it('audits each real change once: a repeated request changes nothing and records nothing', async () => {
+    const id = await createCustomer(h);
+    for (const limit of [5_000_000, 5_000_000, 7_000_000, 5_000_000]) {
+      expect((await h.call('finance', 'PATCH', `/customers/${id}`, { creditLimitMinor: limit })).statusCode).toBe(200);
+    }
+    const events = await listAuditEvents(db(), 'customer', id);
+    expect(events.map((e) => e.detail)).toEqual([
+      { from: { creditLimitMinor: 10_000_000 }, to: { creditLimitMinor: 5_000_000 } },
+      { from: { creditLimitMinor: 5_000_000 }, to: { creditLimitMinor: 7_000_000 } },
+      { from: { creditLimitMinor: 7_000_000 }, to: { creditLimitMinor: 5_000_000 } },
+    ]);
+  });
+
   it('leaves running orders on the terms they started with; new orders get the new terms', async () => {
     const id = await createCustomer(h);
     const first = orderBody(id);

@@ -461,6 +461,13 @@ describe('request IDs', () => {
     expect(expectProblem(res, 409, 'CONFLICT').requestId).toBe(requestId);
   });
 
+  it('replaces one that is not a plain token, rather than echo or log it', async () => {
+    for (const bad of ['a'.repeat(200), 'two words', 'line\u2028break']) {
+      const res = await h.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': bad } });
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    }
+  });
+
   it('makes one up when the caller sends none', async () => {
     const res = await h.call('operator', 'GET', '/orders?limit=0');
     const problem = expectProblem(res, 400, 'VALIDATION_FAILED');
