@@ -1,6 +1,6 @@
 // `npm start` driven the way a person runs it: a process group of its own, Ctrl-C
 // (SIGINT to the whole group) or a supervisor's SIGTERM, and nothing left behind.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
@@ -18,6 +18,7 @@ interface Ready {
   temporal: string;
   temporalUi: string | null;
   pid: number;
+  apiKeys: string | null;
 }
 
 interface RunningStack extends Spawned {
@@ -117,6 +118,32 @@ describe('npm start with nothing configured', () => {
       const described = await new WorkflowClient({ connection }).getHandle(workflowId).describe();
       expect(described.status.name).toBe('RUNNING');
       expect((await getJson(`${second.ready.api}/ready`)).status).toBe(200);
+
+      // The dev keys were issued once, on the first start, into a file only the user reads.
+      const keysFile = path.join(dataDir, 'api-keys.json');
+      expect(first.output()).toContain(`${keysFile} (new: one per role)`);
+      expect(second.output()).not.toContain('(new: one per role)');
+      expect(second.ready.apiKeys).toBe(keysFile);
+      expect(statSync(keysFile).mode & 0o777).toBe(0o600);
+      const operatorKey = (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, { secret: string }>).operator!.secret;
+
+      // `npm run demo` against the running stack leaves an order in each state it names.
+      const demo = spawnGroup('npm', ['run', 'demo'], {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: dataDir, O2C_API_URL: second.ready.api, O2C_TEMPORAL_UI_URL: second.ready.temporalUi! },
+      });
+      const { code } = await demo.exited;
+      expect(code, demo.output()).toBe(0);
+      const read = async (url: string) =>
+        (await (await fetch(`${second.ready.api}${url}`, { headers: { authorization: `Bearer ${operatorKey}` } })).json()) as {
+          items: Array<{ status: string; dunningLevel: number }>;
+        };
+      const statuses = new Set((await read('/orders?limit=100')).items.map((o) => o.status));
+      for (const status of ['credit_hold', 'credit_rejected', 'awaiting_shipment', 'cancelled', 'awaiting_payment', 'disputed', 'closed']) {
+        expect(statuses, `no ${status} order after the demo:\n${demo.output()}`).toContain(status);
+      }
+      expect((await read('/orders?dunningLevel=1')).items.length).toBeGreaterThan(0);
+      expect(demo.output()).toContain(`${second.ready.temporalUi}/namespaces/default/workflows`);
     } finally {
       await connection?.close();
       await stopStack(second, 'sigterm');
