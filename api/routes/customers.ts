@@ -30,6 +30,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
     {
       config: { roles: ['service'] },
       schema: {
+        operationId: 'createCustomer',
         summary: 'Create a customer with its credit limit and payment terms',
         description: 'The customer ID is the idempotency key: the same body again answers 200; other details under the same ID are 409 (change terms with PATCH).',
         tags: ['customers'],
@@ -65,6 +66,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
     {
       config: { roles: ['service', 'finance', 'operator'] },
       schema: {
+        operationId: 'getCustomer',
         summary: 'A customer with its limit, terms, exposure and open invoices',
         tags: ['customers'],
         params: customerParams,
@@ -102,6 +104,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
     {
       config: { roles: ['finance'] },
       schema: {
+        operationId: 'changeCustomerTerms',
         summary: "Change a customer's credit limit or payment terms",
         description: 'Recorded in the audit trail with the key\'s name, the old and the new values; a request that changes nothing records nothing. Running orders keep the terms they started with.',
         tags: ['customers'],

@@ -37,6 +37,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
     '/health',
     {
       schema: {
+        operationId: 'health',
         summary: 'Liveness: the process is up',
         tags: ['operations'],
         response: { 200: z.object({ status: z.literal('ok') }) },
@@ -49,6 +50,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
     '/ready',
     {
       schema: {
+        operationId: 'ready',
         summary: 'Readiness: Temporal and the database are reachable',
         tags: ['operations'],
         response: { 200: readinessSchema, 503: readinessSchema },

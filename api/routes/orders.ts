@@ -112,6 +112,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['service'] },
       schema: {
+        operationId: 'createOrder',
         summary: 'Create an order and start its workflow',
         description:
           'Answers once the credit check has an outcome (approved, held or rejected), never later. The order ID is the idempotency key: the same body again answers 200 with the order; another body under the same ID is 409.',
@@ -192,6 +193,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['service', 'finance', 'operator'] },
       schema: {
+        operationId: 'listOrders',
         summary: 'List orders, newest first',
         description: 'From the read model the workflows keep current. `overdue=true`: unpaid past the due date. Pass `nextCursor` as `cursor` for the next page.',
         tags: ['orders'],
@@ -231,6 +233,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['service', 'finance', 'operator'] },
       schema: {
+        operationId: 'getOrder',
         summary: "An order's state",
         description: "Live from the order's workflow; a closed order answers with its final state.",
         tags: ['orders'],
@@ -257,6 +260,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['service'] },
       schema: {
+        operationId: 'recordShipment',
         summary: 'Report a shipment',
         description: 'A shipment that completes the order answers once the invoice is issued.',
         tags: ['orders'],
@@ -273,6 +277,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['service'] },
       schema: {
+        operationId: 'recordPayment',
         summary: 'Report a payment received against the order',
         description:
           'The payment reference is the idempotency key: a repeat (same amount, currency and method) answers 200 with `duplicate: true` and changes nothing. The same reference with other details, or one already used for another order, is 409.',
@@ -311,6 +316,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['finance'] },
       schema: {
+        operationId: 'decideCredit',
         summary: 'Approve or reject an order held for credit',
         description: "The key's name is recorded as the decider.",
         tags: ['finance'],
@@ -332,6 +338,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['finance'] },
       schema: {
+        operationId: 'openDispute',
         summary: 'Open a dispute over part or all of the invoice',
         description: 'Dunning pauses while a dispute is open (until `resumeOn`, when given).',
         tags: ['finance'],
@@ -349,6 +356,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['finance'] },
       schema: {
+        operationId: 'resolveDispute',
         summary: 'Resolve a dispute',
         description: 'Accepted: a credit note for the accepted amount. Rejected: the full amount stays due.',
         tags: ['finance'],
@@ -372,6 +380,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['service', 'finance'] },
       schema: {
+        operationId: 'cancelOrder',
         summary: 'Cancel an order before it is invoiced',
         description: 'What has shipped is still invoiced; after invoicing use a dispute and credit note instead.',
         tags: ['orders'],
@@ -393,6 +402,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     {
       config: { roles: ['finance'] },
       schema: {
+        operationId: 'writeOff',
         summary: 'Write off what an order in collections still owes',
         description: 'Answers once the write-off is posted and the order reconciled.',
         tags: ['finance'],

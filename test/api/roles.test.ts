@@ -283,6 +283,12 @@ describe('the OpenAPI document', () => {
     expect(secured.sort()).toEqual(ROUTES.map((r) => `${r.method} ${openApiPath(r.route)}`).sort());
   });
 
+  it('names every operation once, for generated clients', () => {
+    const ids = Object.values(spec.paths).flatMap((ops) => Object.values(ops).map((op) => (op as { operationId?: string }).operationId));
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0), JSON.stringify(ids)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('leaves health and readiness open', () => {
     expect(spec.paths['/health']?.get?.security).toBeUndefined();
     expect(spec.paths['/ready']?.get?.security).toBeUndefined();
