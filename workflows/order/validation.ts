@@ -57,11 +57,17 @@ export function validateShipment(
   }
 }
 
-export function validatePayment(v: OrderView, phase: string, payment: PaymentInput): void {
+export function validatePayment(
+  v: OrderView,
+  phase: string,
+  payment: PaymentInput,
+  pending: ReadonlyMap<string, PaymentInput> = new Map(),
+): void {
   if (!payment.paymentReference?.trim()) throw invalid('paymentReference is required');
   // A repeated reference is answered, not refused: the handler returns the first outcome.
-  // The same reference with other details is another payment under a taken reference.
-  const known = v.payments.find((p) => p.paymentReference === payment.paymentReference);
+  // The same reference with other details is another payment under a taken reference,
+  // whether the first is recorded already or still being applied.
+  const known = v.payments.find((p) => p.paymentReference === payment.paymentReference) ?? pending.get(payment.paymentReference);
   if (known) {
     if (known.amountMinor !== payment.amountMinor || known.method !== payment.method || payment.currency !== v.currency) {
       throw conflict(

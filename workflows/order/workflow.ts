@@ -15,6 +15,7 @@ import {
   OrderSearchAttributes,
   type OrderStatus,
   type OrderView,
+  type PaymentInput,
   type PaymentResult,
   type ShipmentInput,
   cancelOrderUpdate,
@@ -147,7 +148,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   // Shipments and disputes being recorded, so that concurrent requests are validated
   // against what is already on its way, not only what has landed.
   const pendingShipments = new Map<string, ShipmentInput['lines']>();
-  const pendingPayments = new Map<string, Promise<void>>();
+  const pendingPayments = new Map<string, { payment: PaymentInput; done: Promise<void> }>();
   const pendingDisputes = new Map<string, number>();
   let writeOffPending = false;
   // Payments, credit notes and write-offs change the balance one at a time: each works out
@@ -409,7 +410,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     recordPaymentUpdate,
     async (payment): Promise<PaymentResult> => {
       const inFlight = pendingPayments.get(payment.paymentReference);
-      if (inFlight) await inFlight;
+      if (inFlight) await inFlight.done;
       if (v.payments.some((p) => p.paymentReference === payment.paymentReference)) {
         return { duplicate: true, balanceMinor: v.balanceMinor, customerCreditMinor: v.customerCreditMinor, order: v };
       }
@@ -437,7 +438,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         return split;
       });
       // Waited on by a repeat of this reference; its failure is reported by this handler.
-      pendingPayments.set(payment.paymentReference, applying.then(() => undefined, () => undefined));
+      pendingPayments.set(payment.paymentReference, { payment, done: applying.then(() => undefined, () => undefined) });
       let split: { appliedMinor: number; unappliedMinor: number };
       try {
         split = await applying;
@@ -451,7 +452,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       await sync();
       return { duplicate: false, balanceMinor: v.balanceMinor, customerCreditMinor: v.customerCreditMinor, order: v };
     },
-    { validator: (payment) => validatePayment(v, s.phase, payment) },
+    {
+      validator: (payment) =>
+        validatePayment(v, s.phase, payment, new Map([...pendingPayments].map(([ref, p]) => [ref, p.payment]))),
+    },
   );
 
   wf.setHandler(
@@ -492,8 +496,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       return v;
     },
     {
-      validator: (dispute) =>
-        validateDispute(v, s.phase, dispute, new Set(pendingDisputes.keys()), openDisputedMinor() + pendingDisputedMinor()),
+      validator: (dispute) => {
+        if (writeOffPending) throw conflict('the order is being written off');
+        validateDispute(v, s.phase, dispute, new Set(pendingDisputes.keys()), openDisputedMinor() + pendingDisputedMinor());
+      },
     },
   );
 
@@ -593,6 +599,11 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       validator: (request) => {
         if (v.status !== 'in_collections') throw conflict(`only an order in collections can be written off (order is ${v.status})`);
         if (writeOffPending || v.writtenOffMinor > 0) throw conflict('the order is already written off');
+        // A write-off settles what is owed; a disputed amount is settled by resolving the dispute.
+        const disputed = openDisputes().map((d) => d.disputeId);
+        if (disputed.length > 0 || pendingDisputes.size > 0) {
+          throw conflict(`resolve the open dispute(s) first: ${[...disputed, ...pendingDisputes.keys()].join(', ')}`);
+        }
         if (!request.approvedBy?.trim() || !request.reason?.trim()) throw invalid('approvedBy and reason are required');
       },
     },

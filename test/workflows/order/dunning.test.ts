@@ -94,6 +94,16 @@ describe('dunning', () => {
     // Nothing more happens however long it waits; then finance writes it off.
     await env.sleep(60 * DAY);
     expect(await listDunningEvents(h.database.db, invoice.invoiceNumber)).toHaveLength(5);
+    // Not while a dispute is open: the write-off would swallow the disputed part unresolved.
+    await handle.executeUpdate(openDisputeUpdate, {
+      args: [{ disputeId: 'late-d', amountMinor: 10_000, reason: 'short delivery', openedBy: 'collections' }],
+    });
+    expect(await refusal(handle.executeUpdate(writeOffUpdate, { args: [{ approvedBy: 'cfo', reason: 'customer insolvent' }] }))).toBe(
+      'resolve the open dispute(s) first: late-d',
+    );
+    await handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ disputeId: 'late-d', outcome: 'rejected', resolvedBy: 'alice@finance' }],
+    });
     const written = await handle.executeUpdate(writeOffUpdate, { args: [{ approvedBy: 'cfo', reason: 'customer insolvent' }] });
     expect(written).toMatchObject({ status: 'closed', writtenOffMinor: 184_500, balanceMinor: 0 });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'written off' });

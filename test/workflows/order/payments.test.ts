@@ -42,6 +42,27 @@ describe('payments', () => {
     await recordHistory(handle, 'payments--answers-a-repeated-payment-reference-with-the-first-outcome-and-change');
   });
 
+  it('refuses the same reference with other details, also while the first is still being applied', async () => {
+    const { input, handle } = await invoicedOrder();
+    const amounts = [1_000, 50_000];
+    const outcomes = await Promise.allSettled(
+      amounts.map((amount) => handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-x', amount)] })),
+    );
+    // Whichever arrived first is taken; the other is refused, naming the first.
+    const taken = outcomes.findIndex((o) => o.status === 'fulfilled');
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(taken).toBeGreaterThanOrEqual(0);
+    expect(refused).toBeDefined();
+    expect((outcomes[taken] as PromiseFulfilledResult<{ duplicate: boolean; balanceMinor: number }>).value).toEqual(
+      expect.objectContaining({ duplicate: false, balanceMinor: 180_000 - amounts[taken]! }),
+    );
+    expect(await refusal(Promise.reject(refused.reason))).toBe(
+      `payment reference ref-x was already used for ${amounts[taken]} USD by bank_transfer`,
+    );
+    expect(await countPayments(input.orderId)).toBe(1);
+    await handle.terminate('test done');
+  });
+
   it('refuses a payment reference already recorded for another order, changing nothing', async () => {
     const first = await invoicedOrder();
     const reference = `shared-${first.input.orderId}`;
