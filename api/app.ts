@@ -30,6 +30,8 @@ export interface AppDeps {
   orderTaskQueue?: string;
   /** How long a looked-up API key is trusted before it is read again. */
   apiKeyCacheMs?: number;
+  /** How long a request waits on an order's workflow before answering 503. */
+  temporalTimeouts?: { updateMs: number; queryMs: number };
 }
 
 export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
@@ -78,6 +80,7 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       db: deps.database.db,
       policies: ['standard', ...(deps.policies ?? []).filter((p) => p !== 'standard')],
       taskQueue: deps.orderTaskQueue,
+      timeouts: deps.temporalTimeouts,
     });
   });
 };

@@ -21,9 +21,12 @@ const REFUSAL_CODES: Record<string, ErrorCode> = {
   PaymentReferenceInUse: 'CONFLICT',
 };
 
+/** The gRPC status in the error's cause chain; a deadline the client enforced has no metadata. */
 function grpcCode(err: unknown): number | undefined {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
     if (isGrpcServiceError(e)) return e.code;
+    const { code, details } = e as { code?: unknown; details?: unknown };
+    if (typeof code === 'number' && typeof details === 'string') return code;
   }
   return undefined;
 }
@@ -51,7 +54,7 @@ export function fromTemporal(err: unknown): unknown {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new DomainError(
       'UNAVAILABLE',
-      'The order did not answer in time; the request may still take effect. Repeating it is safe.',
+      'The order did not answer in time (is its worker running?); the request may still take effect. Repeating it is safe.',
       { retryAfterSeconds: 2 },
     );
   }
@@ -61,7 +64,12 @@ export function fromTemporal(err: unknown): unknown {
       retryAfterSeconds: 1,
     });
   }
-  if (code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED) {
+  if (code === grpcStatus.DEADLINE_EXCEEDED) {
+    return new DomainError('UNAVAILABLE', 'The order did not answer in time (is its worker running?); retry shortly.', {
+      retryAfterSeconds: 5,
+    });
+  }
+  if (code === grpcStatus.UNAVAILABLE) {
     return new DomainError('UNAVAILABLE', 'Temporal is not reachable; retry shortly.', { retryAfterSeconds: 5 });
   }
   return err;

@@ -28,7 +28,7 @@ import { formatMoney } from '../../workflows/order/rules/money.js';
 import { ORDER_POLICIES, type OrderPolicyName } from '../../workflows/order/rules/policy.js';
 import type { orderWorkflow } from '../../workflows/order/workflow.js';
 import { DomainError, problemSchema } from '../errors.js';
-import { orderIdParams } from '../schemas/common.js';
+import { identifier, orderIdParams } from '../schemas/common.js';
 import {
   cancelBody,
   createOrderBody,
@@ -53,7 +53,11 @@ export interface OrderRouteDeps {
   policies: readonly OrderPolicyName[];
   /** Task queue of the order workers (tests run their own). */
   taskQueue?: string;
+  /** How long a request waits for the order: updates (and creation), and reads. */
+  timeouts?: { updateMs: number; queryMs: number };
 }
+
+export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
 
 const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemSchema]));
 const UPDATE_PROBLEMS = problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
@@ -76,7 +80,16 @@ function encodeCursor(c: OrderCursor): string {
 function decodeCursor(raw: string): OrderCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string') return { createdAt, id };
+    // Exactly what encodeCursor writes, so nothing but a valid timestamp and ID reaches SQL.
+    if (
+      typeof createdAt === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt) &&
+      !Number.isNaN(Date.parse(createdAt)) &&
+      typeof id === 'string' &&
+      identifier.safeParse(id).success
+    ) {
+      return { createdAt, id };
+    }
   } catch {
     // falls through to the refusal below
   }
@@ -87,7 +100,33 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, deps) => {
   const { temporal, db } = deps;
+  const timeouts = deps.timeouts ?? DEFAULT_TEMPORAL_TIMEOUTS;
   const handle = (orderId: string) => temporal.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId));
+  // Every call to Temporal has a deadline: a request never waits on an order without end
+  // (no worker polling, a handler waiting on a person); past it the caller gets 503.
+  const within = <T>(ms: number, call: () => Promise<T>) => temporal.withDeadline(Date.now() + ms, call);
+
+  /** The order's live state, from its workflow. */
+  async function query(orderId: string) {
+    try {
+      return await within(timeouts.queryMs, () => handle(orderId).query(getOrderQuery));
+    } catch (err) {
+      throw fromTemporal(err);
+    }
+  }
+
+  /** What a closed order answers: its final state as stored, or else from Temporal. */
+  async function closedView(row: NonNullable<Awaited<ReturnType<typeof getOrderRow>>>): Promise<OrderView> {
+    if (row.finalView) return row.finalView;
+    try {
+      return await query(row.id);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        throw new DomainError('NOT_FOUND', `Order ${row.id} is ${row.status}; its details are no longer kept.`);
+      }
+      throw err;
+    }
+  }
 
   /** An order the workflow no longer answers for: closed (409) or never created (404). */
   async function notRunning(orderId: string): Promise<DomainError> {
@@ -99,7 +138,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
   /** Sends one update; a closed or unknown order and every refusal become the right status. */
   async function update<Ret, Arg>(orderId: string, def: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
     try {
-      return await handle(orderId).executeUpdate(def, { args: [arg] });
+      return await within(timeouts.updateMs, () => handle(orderId).executeUpdate(def, { args: [arg] }));
     } catch (err) {
       const mapped = fromTemporal(err);
       if (mapped instanceof WorkflowNotFoundError) throw await notRunning(orderId);
@@ -130,7 +169,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         if (existing.requestFingerprint !== requestFingerprint) {
           throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
         }
-        return reply.code(200).send(existing.finalView ?? (await handle(body.orderId).query(getOrderQuery)));
+        return reply.code(200).send(await closedView(existing));
       }
       if (!deps.policies.includes(body.policy)) {
         throw new DomainError('UNPROCESSABLE', `Policy "${body.policy}" is not offered by this server.`);
@@ -164,10 +203,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       try {
-        const result = await temporal.workflow.executeUpdateWithStart(submitOrderUpdate, {
-          args: [{ requestFingerprint }],
-          startWorkflowOperation: start,
-        });
+        const result = await within(timeouts.updateMs, () =>
+          temporal.workflow.executeUpdateWithStart(submitOrderUpdate, {
+            args: [{ requestFingerprint }],
+            startWorkflowOperation: start,
+          }),
+        );
         if (result.created) reply.header('location', `/orders/${encodeURIComponent(body.orderId)}`);
         return reply.code(result.created ? 201 : 200).send(result.order);
       } catch (err) {
@@ -176,12 +217,20 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
           const row = await getOrderRow(db, body.orderId);
           if (!row?.closedAt) {
+            // Ended without closing the order (terminated by an operator, say), or closing now.
+            const ended = await within(timeouts.queryMs, () => handle(body.orderId).describe()).then(
+              (d) => (d.status.name === 'RUNNING' ? null : d.status.name),
+              () => null,
+            );
+            if (ended) {
+              throw new DomainError('CONFLICT', `Order ${body.orderId} exists and its workflow has ended (${ended.toLowerCase()}).`);
+            }
             throw new DomainError('UNAVAILABLE', `Order ${body.orderId} is closing; repeat the request.`, { retryAfterSeconds: 1 });
           }
           if (row.requestFingerprint !== requestFingerprint) {
             throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
           }
-          return reply.code(200).send(row.finalView ?? (await handle(body.orderId).query(getOrderQuery)));
+          return reply.code(200).send(await closedView(row));
         }
         throw fromTemporal(err);
       }
@@ -243,13 +292,14 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     },
     async (request) => {
       const { orderId } = request.params;
+      // A closed order's final state is in the database: no worker needs to replay it.
+      const row = await getOrderRow(db, orderId);
+      if (row?.closedAt && row.finalView) return row.finalView;
       try {
-        return await handle(orderId).query(getOrderQuery);
+        return await query(orderId);
       } catch (err) {
-        const mapped = fromTemporal(err);
-        if (!(mapped instanceof WorkflowNotFoundError)) throw mapped;
-        const row = await getOrderRow(db, orderId);
-        if (row?.finalView) return row.finalView;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (row) return closedView(row);
         throw new DomainError('NOT_FOUND', `Order ${orderId} does not exist.`);
       }
     },

@@ -22,6 +22,9 @@ export const orderStatus = z.enum(STATUSES);
 
 const quantity = z.int('must be a whole number').min(1, 'must be at least 1').max(1_000_000);
 
+/** Far above any real order, and far enough below 2^53 that totals and tax stay exact. */
+export const MAX_ORDER_SUBTOTAL_MINOR = 10_000_000_000_000;
+
 export const createOrderBody = z
   .strictObject({
     orderId: identifier,
@@ -34,12 +37,16 @@ export const createOrderBody = z
           sku: text(100),
           description: text(500),
           quantity,
-          unitPriceMinor: minorUnits,
+          unitPriceMinor: minorUnits.max(MAX_ORDER_SUBTOTAL_MINOR),
         }),
       )
       .min(1, 'an order needs at least one line')
       .max(500)
-      .refine((lines) => new Set(lines.map((l) => l.lineId)).size === lines.length, 'line IDs must be unique'),
+      .refine((lines) => new Set(lines.map((l) => l.lineId)).size === lines.length, 'line IDs must be unique')
+      .refine(
+        (lines) => lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0) <= MAX_ORDER_SUBTOTAL_MINOR,
+        `the order's subtotal must not exceed ${MAX_ORDER_SUBTOTAL_MINOR} minor units`,
+      ),
     /** Basis points: 2000 = 20%. */
     taxRateBps: z.int().min(0).max(10_000).default(0),
     /** Defaults to the customer's terms. */
@@ -96,12 +103,15 @@ export const resolutionBody = z
 export const cancelBody = z.strictObject({ reason: text(1000) }).meta({ id: 'Cancellation' });
 export const writeOffBody = z.strictObject({ reason: text(1000) }).meta({ id: 'WriteOff' });
 
+// Query strings are text: digits only, so an empty `?dunningLevel=` is refused, not read as 0.
+const wholeNumber = z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number);
+
 export const listOrdersQuery = z.strictObject({
   status: orderStatus.optional(),
   customerId: identifier.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  dunningLevel: z.coerce.number().pipe(z.int().min(0).max(100)).optional(),
-  limit: z.coerce.number().pipe(z.int().min(1).max(100)).default(25),
+  dunningLevel: wholeNumber.pipe(z.int().min(0).max(100)).optional(),
+  limit: wholeNumber.pipe(z.int().min(1).max(100)).default(25),
   /** From the previous page's `nextCursor`. */
   cursor: z.string().max(200).optional(),
 });

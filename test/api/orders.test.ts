@@ -7,7 +7,7 @@ import { getOrderRow } from '../../db/queries/orders.js';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
 import { uniqueId } from '../helpers/database.js';
 import { startDevServer } from '../helpers/temporal.js';
-import { eventually } from '../workflows/order/harness.js';
+import { eventually, testPolicy } from '../workflows/order/harness.js';
 import { type ApiHarness, LINES, createCustomer, orderBody, useApi } from './harness.js';
 
 const FORGETFUL = 'forgetful';
@@ -288,6 +288,64 @@ describe('a closed order Temporal no longer knows (past retention)', () => {
     } finally {
       await elsewhere.close();
     }
+  });
+});
+
+describe('an order whose workflow cannot answer', () => {
+  it('gets 503 with Retry-After when no worker answers in time, and a closed order still reads from the database', async () => {
+    const slow = await buildApp({
+      temporal: h.env.client,
+      namespace: h.env.namespace ?? 'default',
+      database: h.stack.database,
+      temporalTimeouts: { updateMs: 1_000, queryMs: 1_000 },
+    });
+    const as = { authorization: `Bearer ${h.keys.service.secret}` };
+    const orderId = uniqueId('orphan');
+    // No worker polls this queue.
+    const handle = await h.env.client.workflow.start('orderWorkflow', {
+      workflowId: orderWorkflowId(orderId),
+      taskQueue: uniqueId('nobody'),
+      args: [{ orderId, customerId: 'c', currency: 'USD', lines: LINES, taxRateBps: 0, paymentTermsDays: 30, policy: testPolicy() }],
+    });
+    try {
+      for (const [method, url, payload] of [
+        ['POST', `/orders/${orderId}/cancel`, { reason: 'no answer' }],
+        ['GET', `/orders/${orderId}`, undefined],
+      ] as const) {
+        const started = Date.now();
+        const res = await slow.inject({ method, url, headers: as, ...(payload ? { payload } : {}) });
+        expect(res.statusCode, res.body).toBe(503);
+        expect(res.headers['retry-after']).toBeDefined();
+        expect(res.json()).toMatchObject({ code: 'UNAVAILABLE', detail: expect.stringContaining('worker') });
+        expect(Date.now() - started).toBeLessThan(5_000);
+      }
+      // A closed order needs no worker: its final state is in the database.
+      const customerId = await createCustomer(h);
+      const body = orderBody(customerId);
+      await h.call('service', 'POST', '/orders', body);
+      const cancelled = (await h.call('service', 'POST', `/orders/${body.orderId}/cancel`, { reason: 'not needed' })).json();
+      await h.env.client.workflow.getHandle(orderWorkflowId(body.orderId)).result();
+      const read = await eventually(async () => {
+        const res = await slow.inject({ method: 'GET', url: `/orders/${body.orderId}`, headers: as });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json();
+      });
+      expect(read).toMatchObject({ orderId: body.orderId, status: 'cancelled', closedReason: cancelled.closedReason });
+    } finally {
+      await handle.terminate('test over');
+      await slow.close();
+    }
+  });
+
+  it('answers 409 to a repeat of an order an operator terminated', async () => {
+    const customerId = await createCustomer(h);
+    const body = orderBody(customerId);
+    expect((await h.call('service', 'POST', '/orders', body)).statusCode).toBe(201);
+    await h.env.client.workflow.getHandle(orderWorkflowId(body.orderId)).terminate('stuck, ended by hand');
+    const again = await h.call('service', 'POST', '/orders', body);
+    expect(again.statusCode, again.body).toBe(409);
+    expect(again.json().detail).toContain('terminated');
+    expect(await runs(body.orderId)).toBe(1);
   });
 });
 

@@ -205,6 +205,8 @@ describe('POST /orders with bad fields starts no workflow', () => {
     ['a tax rate over 100%', 'body.taxRateBps', { taxRateBps: 10_001 }],
     ['an unknown policy', 'body.policy', { policy: 'lenient' }],
     ['an unknown field', 'body', { rush: true }],
+    ['a subtotal past what money arithmetic keeps exact', 'body.lines', { lines: [{ ...LINES[0], quantity: 1000, unitPriceMinor: 9_000_000_000_000 }] }],
+    ['a price past the cap', 'body.lines.0.unitPriceMinor', { lines: line({ unitPriceMinor: 9_000_000_000_000_000 }) }],
   ])('refuses %s with 400 at %s', async (_what, path, change) => {
     const body = orderBody(customerId, change);
     expectInvalid(await h.call('service', 'POST', '/orders', body), path);
@@ -308,6 +310,8 @@ describe('GET /orders with a bad query', () => {
     ['status=nope', 'querystring.status'],
     ['overdue=yes', 'querystring.overdue'],
     ['dunningLevel=-1', 'querystring.dunningLevel'],
+    ['dunningLevel=', 'querystring.dunningLevel'],
+    ['limit=', 'querystring.limit'],
     ['customerId=a%20b', 'querystring.customerId'],
     ['sort=asc', 'querystring'],
   ])('?%s → 400 at %s', async (query, path) => {
@@ -318,6 +322,10 @@ describe('GET /orders with a bad query', () => {
     ['garbage', 'garbage'],
     ['base64 of something else', Buffer.from('{"a":1}').toString('base64url')],
     ['a cursor with a bad time', Buffer.from(JSON.stringify(['not a time', 'ord-1'])).toString('base64url')],
+    // Times JavaScript reads but PostgreSQL would not: refused here, never a 500 there.
+    ['a cursor with a bare number', Buffer.from(JSON.stringify(['1', 'x'])).toString('base64url')],
+    ['a cursor with a loose date', Buffer.from(JSON.stringify(['Tuesday 2024', 'x'])).toString('base64url')],
+    ['a cursor with a NUL in the ID', Buffer.from(JSON.stringify(['2026-11-23T03:00:00.123456Z', 'a\u0000b'])).toString('base64url')],
   ])('?cursor=%s → 400 saying to start again', async (_what, cursor) => {
     const problem = expectProblem(await h.call('operator', 'GET', `/orders?cursor=${cursor}`), 400, 'VALIDATION_FAILED');
     expect(problem.detail).toMatch(/cursor/);
