@@ -26,18 +26,22 @@ export function createOrderActivities(deps: { db: Database }) {
         taxRateBps: input.taxRateBps,
         paymentTermsDays: input.paymentTermsDays,
         requestFingerprint: input.requestFingerprint ?? null,
+        createdBy: input.submittedBy ?? null,
         ...totals,
         status: 'credit_review',
         lines: input.lines,
       });
     },
 
-    async recordShipment(input: { orderId: string } & Required<ShipmentInput>): Promise<{ created: boolean }> {
+    async recordShipment(
+      input: { orderId: string } & Required<Omit<ShipmentInput, 'reportedBy'>> & { reportedBy?: string | null },
+    ): Promise<{ created: boolean }> {
       return recordShipment(deps.db, {
         orderId: input.orderId,
         shipmentId: input.shipmentId,
         shippedAt: new Date(input.shippedAt),
         lines: input.lines,
+        reportedBy: input.reportedBy ?? null,
       });
     },
 

@@ -19,6 +19,7 @@ export function createPaymentActivities(deps: { db: Database }) {
       receivedAt: string;
       appliedMinor: number;
       unappliedMinor: number;
+      reportedBy?: string | null;
     }): Promise<{ created: boolean }> {
       const result = await recordPayment(deps.db, { ...input, receivedAt: new Date(input.receivedAt) });
       if (!result.created) {

@@ -191,6 +191,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         paymentTermsDays: body.paymentTermsDays ?? customer.paymentTermsDays,
         policy: ORDER_POLICIES[body.policy],
         requestFingerprint,
+        submittedBy: request.actor.name,
       };
       const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
       const start = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
@@ -319,7 +320,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         response: { 200: orderView, ...UPDATE_PROBLEMS },
       },
     },
-    async (request) => update(request.params.orderId, recordShipmentUpdate, request.body),
+    async (request) => update(request.params.orderId, recordShipmentUpdate, { ...request.body, reportedBy: request.actor.name }),
   );
 
   app.post(
@@ -339,7 +340,11 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     },
     async (request, reply) => {
       const { orderId } = request.params;
-      const payment = { ...request.body, receivedAt: request.body.receivedAt ?? new Date().toISOString() };
+      const payment = {
+        ...request.body,
+        receivedAt: request.body.receivedAt ?? new Date().toISOString(),
+        reportedBy: request.actor.name,
+      };
       const known = await getPayment(db, payment.paymentReference);
       if (known && known.orderId !== orderId) {
         throw new DomainError('CONFLICT', `Payment reference ${payment.paymentReference} was already applied to another order.`);

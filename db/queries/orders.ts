@@ -23,6 +23,7 @@ export interface NewOrder {
   status: OrderStatus;
   lines: OrderLine[];
   requestFingerprint?: string | null;
+  createdBy?: string | null;
 }
 
 /**
@@ -46,6 +47,7 @@ export async function recordOrder(db: Db, o: NewOrder): Promise<{ created: boole
         taxMinor: o.taxMinor,
         totalMinor: o.totalMinor,
         requestFingerprint: o.requestFingerprint ?? null,
+        createdBy: o.createdBy ?? null,
       })
       .onConflictDoNothing({ target: orders.id })
       .returning({ id: orders.id });
@@ -99,6 +101,7 @@ export interface NewShipment {
   shipmentId: string;
   shippedAt: Date;
   lines: Array<{ lineId: string; quantity: number }>;
+  reportedBy?: string | null;
 }
 
 /** Records a shipment and its lines once per shipment ID; a repeated report writes nothing. */
@@ -106,7 +109,7 @@ export async function recordShipment(db: Db, s: NewShipment): Promise<{ created:
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(shipments)
-      .values({ orderId: s.orderId, shipmentId: s.shipmentId, shippedAt: s.shippedAt })
+      .values({ orderId: s.orderId, shipmentId: s.shipmentId, shippedAt: s.shippedAt, reportedBy: s.reportedBy ?? null })
       .onConflictDoNothing({ target: [shipments.orderId, shipments.shipmentId] })
       .returning({ shipmentId: shipments.shipmentId });
     if (inserted.length === 0) return { created: false };

@@ -18,6 +18,7 @@ export interface NewPayment {
   receivedAt: Date;
   appliedMinor: number;
   unappliedMinor: number;
+  reportedBy?: string | null;
 }
 
 /**
@@ -51,6 +52,7 @@ export async function recordPayment(db: Db, p: NewPayment): Promise<{ created: b
         currency: p.currency,
         method: p.method,
         receivedAt: p.receivedAt,
+        reportedBy: p.reportedBy ?? null,
       })
       .onConflictDoNothing({ target: payments.paymentReference })
       .returning({ paymentReference: payments.paymentReference });

@@ -66,6 +66,8 @@ export const orders = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true }),
     /** Fingerprint of the API request that created the order: a repeat with another body is refused. */
     requestFingerprint: text('request_fingerprint'),
+    /** Who submitted the order (an API key's name); null for orders started another way. */
+    createdBy: text('created_by'),
     /** The workflow's state when it closed, so a closed order reads the same after retention. */
     finalView: jsonb('final_view').$type<OrderView>(),
   },
@@ -116,6 +118,8 @@ export const shipments = pgTable(
       .references(() => orders.id),
     shipmentId: text('shipment_id').notNull(),
     shippedAt: timestamp('shipped_at', { withTimezone: true }).notNull(),
+    /** Who reported it (an API key's name). */
+    reportedBy: text('reported_by'),
   },
   (t) => [primaryKey({ name: 'shipments_pk', columns: [t.orderId, t.shipmentId] })],
 );

@@ -27,6 +27,8 @@ export const payments = pgTable(
     currency: char('currency', { length: 3 }).notNull(),
     method: paymentMethod('method').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** Who reported it (an API key's name). */
+    reportedBy: text('reported_by'),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

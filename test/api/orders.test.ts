@@ -1,5 +1,6 @@
 // Order routes through inject against the dev server, a real worker and PostgreSQL.
 import { Client } from '@temporalio/client';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { listAuditEvents } from '../../db/queries/audit.js';
@@ -138,6 +139,14 @@ describe('order updates', () => {
       return res.json();
     });
     expect(closed.closedReason).toBe('paid and reconciled');
+    // Who reported what: the service key's name, on the order, the shipment and each payment.
+    const reporters = await h.stack.database.rows<{ what: string; by: string | null }>(sql`
+      select 'order' as what, created_by as by from orders where id = ${orderId}
+      union all select 'shipment', reported_by from shipments where order_id = ${orderId}
+      union all select 'payment', reported_by from payments where order_id = ${orderId}`);
+    expect(reporters).toEqual(
+      ['order', 'shipment', 'payment', 'payment'].map((what) => expect.objectContaining({ what, by: h.keys.service.name })),
+    );
 
     // A payment repeated after the order closed is answered from the books, changing nothing.
     const repeat = await eventually(async () => {

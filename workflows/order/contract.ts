@@ -92,6 +92,8 @@ export interface OrderInput {
    * with another fingerprint is a different order under a taken ID, and is refused.
    */
   requestFingerprint?: string;
+  /** Who submitted the order (an API key's name), kept on the order's record. */
+  submittedBy?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -241,6 +243,8 @@ export interface ShipmentInput {
   shipmentId: string;
   lines: Array<{ lineId: string; quantity: number }>;
   shippedAt?: string;
+  /** Who reported it (an API key's name), kept on the shipment's record. */
+  reportedBy?: string;
 }
 
 export type ActorRole = 'service' | 'finance' | 'operator';
@@ -258,6 +262,8 @@ export interface PaymentInput {
   currency: string;
   method: PaymentMethod;
   receivedAt: string;
+  /** Who reported it (an API key's name), kept on the payment's record. */
+  reportedBy?: string;
 }
 
 export interface PaymentResult {

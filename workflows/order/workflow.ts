@@ -369,7 +369,13 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       pendingShipments.set(shipment.shipmentId, shipment.lines);
       const shippedAt = shipment.shippedAt ?? now();
       try {
-        await local.recordShipment({ orderId: v.orderId, shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
+        await local.recordShipment({
+          orderId: v.orderId,
+          shipmentId: shipment.shipmentId,
+          lines: shipment.lines,
+          shippedAt,
+          reportedBy: shipment.reportedBy ?? null,
+        });
         v.shipments.push({ shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
         for (const line of shipment.lines) v.shippedQuantities[line.lineId] = (v.shippedQuantities[line.lineId] ?? 0) + line.quantity;
       } finally {
@@ -425,6 +431,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
           currency: payment.currency,
           method: payment.method,
           receivedAt: payment.receivedAt,
+          reportedBy: payment.reportedBy ?? null,
           ...split,
         });
         v.payments.push({
