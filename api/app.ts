@@ -20,6 +20,8 @@ import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { orderRoutes } from './routes/orders.js';
 
+const READY_TEMPORAL_DEADLINE_MS = 2_500;
+
 export interface AppDeps {
   temporal: Client;
   namespace: string;
@@ -66,7 +68,11 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   await app.register(healthRoutes, {
     checkTemporal: async () => {
-      await deps.temporal.connection.workflowService.describeNamespace({ namespace: deps.namespace });
+      // A deadline inside the probe's own timeout, so the client's retries end with the probe
+      // instead of running on after it.
+      await deps.temporal.connection.withDeadline(Date.now() + READY_TEMPORAL_DEADLINE_MS, () =>
+        deps.temporal.connection.workflowService.describeNamespace({ namespace: deps.namespace }),
+      );
     },
     checkDatabase: () => deps.database.ping(),
   });

@@ -38,7 +38,9 @@ describe('GET /ready', () => {
   });
 
   it('is 503 naming Temporal when its frontend cannot be reached', async () => {
-    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 });
+    // No retry interceptor: the client's retries of the refused connection would otherwise run
+    // on timers past the test and fail on the closed channel.
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000, interceptors: [] });
     const unreachable = await buildApp({ temporal: new Client({ connection }), namespace: 'default', database });
     try {
       const res = await unreachable.inject({ method: 'GET', url: '/ready' });
