@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     },
     bodyLimit: 256 * 1024,
     // Longer than any valid ID, so an over-long one reaches the schema and is named there.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     return503OnClosing: true,
     // Errors raised before routing (a malformed URL) get the same problem body as the rest.
     frameworkErrors: (error, request, reply) => {

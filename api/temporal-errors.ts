@@ -11,7 +11,7 @@ import { OrderRefusal } from '../workflows/order/contract.js';
 import { DomainError, type ErrorCode } from './errors.js';
 
 // gRPC status codes (the numbers are part of the gRPC protocol).
-const grpcStatus = { DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
 
 const REFUSAL_CODES: Record<string, ErrorCode> = {
   [OrderRefusal.conflict]: 'CONFLICT',
@@ -64,7 +64,13 @@ export function fromTemporal(err: unknown): unknown {
       retryAfterSeconds: 1,
     });
   }
-  if (code === grpcStatus.DEADLINE_EXCEEDED) {
+  if (code === grpcStatus.FAILED_PRECONDITION) {
+    // A query before any worker has run the order, or while its task is failing.
+    return new DomainError('UNAVAILABLE', 'The order cannot answer yet (is its worker running?); retry shortly.', {
+      retryAfterSeconds: 5,
+    });
+  }
+  if (code === grpcStatus.DEADLINE_EXCEEDED || code === grpcStatus.CANCELLED) {
     return new DomainError('UNAVAILABLE', 'The order did not answer in time (is its worker running?); retry shortly.', {
       retryAfterSeconds: 5,
     });

@@ -307,7 +307,7 @@ describe('an order whose workflow cannot answer', () => {
       namespace: h.env.namespace ?? 'default',
       database: h.stack.database,
       temporalTimeouts: { updateMs: 1_000, queryMs: 1_000 },
-    });
+    }, { logger: { level: 'error' } });
     const as = { authorization: `Bearer ${h.keys.service.secret}` };
     const orderId = uniqueId('orphan');
     // No worker polls this queue.
