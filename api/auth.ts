@@ -130,5 +130,8 @@ export function requireApiKeys(scope: FastifyInstance, options: AuthOptions): vo
       );
     }
     request.actor = actor.actor;
+    // Every log line of the request names who made it.
+    request.log = request.log.child({ actor: actor.actor.name, role: actor.actor.role });
+    reply.log = request.log;
   });
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
 import { type ApiRole, issueApiKey } from '../../api/auth.js';
 import { revokeApiKey } from '../../db/queries/access.js';
 import { listAuditEvents } from '../../db/queries/audit.js';
@@ -317,6 +318,26 @@ describe('the OpenAPI document', () => {
 });
 
 describe("the key's name is the actor", () => {
+  it("in every log line of the request", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = await buildApp(
+      { temporal: h.env.client, namespace: h.env.namespace ?? 'default', database: h.stack.database },
+      { logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } },
+    );
+    try {
+      const res = await logged.inject({
+        method: 'GET',
+        url: `/customers/${uniqueId('nobody')}`,
+        headers: { authorization: `Bearer ${h.keys.operator.secret}` },
+      });
+      expect(res.statusCode).toBe(404);
+      const completed = lines.find((l) => l.msg === 'request completed');
+      expect(completed).toMatchObject({ actor: h.keys.operator.name, role: 'operator', reqId: res.headers['x-request-id'] });
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('on a change of customer terms', async () => {
     const id = await createCustomer(h);
     const res = await h.call('finance', 'PATCH', `/customers/${id}`, { creditLimitMinor: 5_000_000 });
