@@ -54,7 +54,7 @@ export function fromTemporal(err: unknown): unknown {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new DomainError(
       'UNAVAILABLE',
-      'The order did not answer in time (is its worker running?); the request may still take effect. Repeating it is safe.',
+      'The order did not answer in time (is its worker running?); the request may still take effect: read the order before repeating it.',
       { retryAfterSeconds: 2 },
     );
   }

@@ -77,6 +77,11 @@ function encodeCursor(c: OrderCursor): string {
   return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 }
 
+function isRealInstant(iso: string): boolean {
+  const ms = Date.parse(iso);
+  return !Number.isNaN(ms) && iso.slice(0, 4) !== '0000' && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
+}
+
 function decodeCursor(raw: string): OrderCursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
@@ -84,7 +89,8 @@ function decodeCursor(raw: string): OrderCursor {
     if (
       typeof createdAt === 'string' &&
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt) &&
-      !Number.isNaN(Date.parse(createdAt)) &&
+      // A real instant: JavaScript rolls 2024-02-31 over to March, PostgreSQL refuses it.
+      isRealInstant(createdAt) &&
       typeof id === 'string' &&
       identifier.safeParse(id).success
     ) {
@@ -113,6 +119,29 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     } catch (err) {
       throw fromTemporal(err);
     }
+  }
+
+  /**
+   * An order recorded but not closed must still have its workflow: one that ended without
+   * closing it (terminated by an operator) or that Temporal no longer knows is never
+   * started again under the same ID.
+   */
+  async function assertStillRunning(orderId: string): Promise<void> {
+    let status: string;
+    try {
+      status = (await within(timeouts.queryMs, () => handle(orderId).describe())).status.name;
+    } catch (err) {
+      const mapped = fromTemporal(err);
+      if (!(mapped instanceof WorkflowNotFoundError)) throw mapped;
+      status = 'GONE';
+    }
+    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return;
+    throw new DomainError(
+      'CONFLICT',
+      status === 'GONE'
+        ? `Order ${orderId} exists but its workflow is gone; it cannot be started again.`
+        : `Order ${orderId} exists and its workflow has ended (${status.toLowerCase()}).`,
+    );
   }
 
   /** What a closed order answers: its final state as stored, or else from Temporal. */
@@ -157,19 +186,20 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
           'Answers once the credit check has an outcome (approved, held or rejected), never later. The order ID is the idempotency key: the same body again answers 200 with the order; another body under the same ID is 409.',
         tags: ['orders'],
         body: createOrderBody,
-        response: { 200: orderView, 201: orderView, ...problems(400, 401, 403, 409, 413, 415, 422, 429, 503) },
+        response: { 200: orderView, 201: orderView, ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
       const body = request.body;
       const requestFingerprint = fingerprint(body);
       const existing = await getOrderRow(db, body.orderId);
-      if (existing?.closedAt) {
-        // Closed: Temporal may have forgotten it, so the database answers.
+      if (existing) {
+        // A repeat. The database answers what it can: Temporal may have forgotten the order.
         if (existing.requestFingerprint !== requestFingerprint) {
           throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
         }
-        return reply.code(200).send(await closedView(existing));
+        if (existing.closedAt) return reply.code(200).send(await closedView(existing));
+        await assertStillRunning(body.orderId);
       }
       if (!deps.policies.includes(body.policy)) {
         throw new DomainError('UNPROCESSABLE', `Policy "${body.policy}" is not offered by this server.`);
@@ -218,14 +248,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
           const row = await getOrderRow(db, body.orderId);
           if (!row?.closedAt) {
-            // Ended without closing the order (terminated by an operator, say), or closing now.
-            const ended = await within(timeouts.queryMs, () => handle(body.orderId).describe()).then(
-              (d) => (d.status.name === 'RUNNING' ? null : d.status.name),
-              () => null,
-            );
-            if (ended) {
-              throw new DomainError('CONFLICT', `Order ${body.orderId} exists and its workflow has ended (${ended.toLowerCase()}).`);
-            }
+            await assertStillRunning(body.orderId);
             throw new DomainError('UNAVAILABLE', `Order ${body.orderId} is closing; repeat the request.`, { retryAfterSeconds: 1 });
           }
           if (row.requestFingerprint !== requestFingerprint) {
@@ -300,7 +323,8 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         return await query(orderId);
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
-        if (row) return closedView(row);
+        if (row?.finalView) return row.finalView;
+        if (row) throw new DomainError('NOT_FOUND', `Order ${orderId} is ${row.status}; its details are no longer kept.`);
         throw new DomainError('NOT_FOUND', `Order ${orderId} does not exist.`);
       }
     },

@@ -300,6 +300,33 @@ describe('a closed order Temporal no longer knows (past retention)', () => {
   });
 });
 
+describe('an open order whose workflow Temporal no longer knows (terminated, then past retention)', () => {
+  it('is never started again under its ID: the same body and another are both 409', async () => {
+    const customerId = await createCustomer(h);
+    const body = orderBody(customerId);
+    expect((await h.call('service', 'POST', '/orders', body)).statusCode).toBe(201);
+    await h.env.client.workflow.getHandle(orderWorkflowId(body.orderId)).terminate('stuck, ended by hand');
+    const elsewhere = await buildApp({
+      temporal: new Client({ connection: h.env.connection, namespace: FORGETFUL }),
+      namespace: FORGETFUL,
+      database: h.stack.database,
+    });
+    try {
+      const as = { authorization: `Bearer ${h.keys.service.secret}` };
+      const same = await elsewhere.inject({ method: 'POST', url: '/orders', headers: as, payload: body });
+      expect(same.statusCode, same.body).toBe(409);
+      expect(same.json().detail).toContain('workflow is gone');
+      const other = await elsewhere.inject({ method: 'POST', url: '/orders', headers: as, payload: { ...body, lines: [LINES[0]] } });
+      expect(other.statusCode).toBe(409);
+      expect(other.json().detail).toContain('different details');
+      const started = new Client({ connection: h.env.connection, namespace: FORGETFUL }).workflow.getHandle(orderWorkflowId(body.orderId));
+      await expect(started.describe()).rejects.toThrow(/not found/i);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
+
 describe('an order whose workflow cannot answer', () => {
   it('gets 503 with Retry-After when no worker answers in time, and a closed order still reads from the database', async () => {
     const slow = await buildApp({

@@ -325,6 +325,8 @@ describe('GET /orders with a bad query', () => {
     // Times JavaScript reads but PostgreSQL would not: refused here, never a 500 there.
     ['a cursor with a bare number', Buffer.from(JSON.stringify(['1', 'x'])).toString('base64url')],
     ['a cursor with a loose date', Buffer.from(JSON.stringify(['Tuesday 2024', 'x'])).toString('base64url')],
+    ['a cursor with a date that does not exist', Buffer.from(JSON.stringify(['2024-02-31T00:00:00.000000Z', 'x'])).toString('base64url')],
+    ['a cursor in year 0', Buffer.from(JSON.stringify(['0000-01-01T00:00:00.000000Z', 'x'])).toString('base64url')],
     ['a cursor with a NUL in the ID', Buffer.from(JSON.stringify(['2026-11-23T03:00:00.123456Z', 'a\u0000b'])).toString('base64url')],
   ])('?cursor=%s → 400 saying to start again', async (_what, cursor) => {
     const problem = expectProblem(await h.call('operator', 'GET', `/orders?cursor=${cursor}`), 400, 'VALIDATION_FAILED');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../../db/queries/audit.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
-import { decideCreditUpdate, getOrderQuery } from '../../../workflows/order/contract.js';
+import { decideCreditUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
 import { HOUR, type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
@@ -31,6 +31,19 @@ async function heldOrder() {
 }
 
 describe('credit', () => {
+  it('refuses at once a shipment that arrived during the credit check when the order is held', async () => {
+    const input = await newOrder(h, { creditLimitMinor: HELD_LIMIT });
+    const handle = await startOrder(h, input);
+    // Sent straight after the start: it lands while the automatic check runs, waits for its
+    // outcome, and is refused when the outcome is a hold rather than kept waiting for finance.
+    const reason = await refusal(
+      handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'early', lines: [{ lineId: 'l1', quantity: 1 }] }] }),
+    );
+    expect(reason).toBe('the order is credit_hold: it takes no shipments');
+    expect(await handle.query(getOrderQuery)).toMatchObject({ status: 'credit_hold', shipments: [] });
+    await handle.terminate('test done');
+  });
+
   it('holds an order over the limit and lets finance approve it, recording who decided', async () => {
     const { input, handle, view } = await heldOrder();
     expect(view.status).toBe('credit_hold');

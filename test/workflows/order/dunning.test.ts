@@ -17,7 +17,7 @@ import {
 import { dunningSchedule } from '../../../workflows/order/rules/dunning.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
+import { DAY, type Harness, eventually, newOrder, payment, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -111,6 +111,26 @@ describe('dunning', () => {
     expect(ledger.byAccount).toMatchObject({ bad_debt_expense: 184_500, fee_income: -4_500 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
     await recordHistory(handle, 'dunning--walks-an-unpaid-invoice-through-every-level-to-collections-each-notice');
+  });
+
+  it('never leaves a write-off hanging on a payment that settles the balance at the same moment', async () => {
+    const { handle, invoice, input } = await invoicedOrder();
+    const schedule = dunningSchedule(invoice.dueDate, input.policy.dunning);
+    await sleepUntil(schedule.at(-1)!.at);
+    await eventually(async () => expect((await handle.query(getOrderQuery)).status).toBe('in_collections'));
+    const balance = (await handle.query(getOrderQuery)).balanceMinor;
+    const [paid, writtenOff] = await Promise.allSettled([
+      handle.executeUpdate(recordPaymentUpdate, { args: [payment('settle', balance)] }),
+      handle.executeUpdate(writeOffUpdate, { args: [{ approvedBy: 'cfo', reason: 'customer insolvent' }] }),
+    ]);
+    expect(paid.status).toBe('fulfilled');
+    // Refused while the payment is applied, or done first: either way it answers.
+    if (writtenOff.status === 'rejected') {
+      expect(await refusal(Promise.reject(writtenOff.reason))).toMatch(/payment is being applied/);
+    }
+    expect(await handle.result()).toMatchObject({ status: 'closed' });
+    const ledger = await trialBalance(h.database.db, input.orderId);
+    expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
   });
 
   it('sends no notice while a dispute is open, however long, and resumes where it stood when it is rejected', async () => {
