@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OrderView } from '../workflows/order/contract.js';
+import { formatMoney } from '../workflows/order/rules/money.js';
 
 const api = (process.env.O2C_API_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
 const temporalUi = (process.env.O2C_TEMPORAL_UI_URL || 'http://127.0.0.1:8233').replace(/\/+$/, '');
@@ -112,7 +113,7 @@ const run = Date.now().toString(36);
 const id = (name: string) => `demo-${run}-${name}`;
 
 const CURRENCY = 'USD';
-const money = (minor: number) => `${CURRENCY} ${(minor / 100).toFixed(2)}`;
+const money = (minor: number) => formatMoney(minor, CURRENCY);
 
 const customers = {
   // Large limit, Net 30: everything approves automatically.
