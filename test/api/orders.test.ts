@@ -112,6 +112,27 @@ describe('POST /orders', () => {
     const customerId = await createCustomer(h, { paymentTermsDays: 0 });
     const res = await h.call('service', 'POST', '/orders', orderBody(customerId, { policy: 'demo' }));
     expect(res.statusCode, res.body).toBe(201);
+
+    const standardOnly = await buildApp({
+      temporal: h.env.client,
+      namespace: h.env.namespace ?? 'default',
+      database: h.stack.database,
+      orderTaskQueue: h.stack.taskQueue,
+    });
+    try {
+      const body = orderBody(customerId, { policy: 'demo' });
+      const refused = await standardOnly.inject({
+        method: 'POST',
+        url: '/orders',
+        headers: { authorization: `Bearer ${h.keys.service.secret}` },
+        payload: body,
+      });
+      expect(refused.statusCode, refused.body).toBe(422);
+      expect(refused.json()).toMatchObject({ code: 'UNPROCESSABLE', detail: 'Policy "demo" is not offered by this server.' });
+      expect(await runs(body.orderId)).toBe(0);
+    } finally {
+      await standardOnly.close();
+    }
   });
 });
 
