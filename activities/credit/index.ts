@@ -2,6 +2,7 @@ import type { Database } from '../../db/client.js';
 import { getCreditProfile } from '../../db/queries/orders.js';
 import type { CreditPolicy } from '../../workflows/order/contract.js';
 import { type CreditAssessment, assessCredit } from '../../workflows/order/rules/credit.js';
+import { utcDate } from '../../workflows/order/rules/invoice.js';
 
 export function createCreditActivities(deps: { db: Database }) {
   return {
@@ -12,7 +13,7 @@ export function createCreditActivities(deps: { db: Database }) {
       orderTotalMinor: number;
       policy: CreditPolicy;
     }): Promise<CreditAssessment> {
-      const today = new Date().toISOString().slice(0, 10);
+      const today = utcDate(new Date());
       const profile = await getCreditProfile(deps.db, input.customerId, input.orderId, today);
       if (!profile) {
         return {

@@ -6,10 +6,10 @@ import type { Db } from '../../db/client.js';
 import { changeCustomerTerms, createCustomer, getCustomer, type Customer } from '../../db/queries/customers.js';
 import { getCreditProfile, listOpenInvoices } from '../../db/queries/orders.js';
 import { creditStanding } from '../../workflows/order/rules/credit.js';
-import { DomainError, problemSchema } from '../errors.js';
+import { utcDate } from '../../workflows/order/rules/invoice.js';
+import { DomainError, problemResponses } from '../errors.js';
 import { changeTermsBody, createCustomerBody, customerDetail, customerParams, customerSchema } from '../schemas/customers.js';
 
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemSchema]));
 
 function present(c: Customer) {
   return {
@@ -35,7 +35,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
         description: 'The customer ID is the idempotency key: the same body again answers 200; other details under the same ID are 409 (change terms with PATCH).',
         tags: ['customers'],
         body: createCustomerBody,
-        response: { 200: customerSchema, 201: customerSchema, ...problems(400, 401, 403, 409, 413, 415) },
+        response: { 200: customerSchema, 201: customerSchema, ...problemResponses(400, 401, 403, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -70,14 +70,14 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
         summary: 'A customer with its limit, terms, exposure and open invoices',
         tags: ['customers'],
         params: customerParams,
-        response: { 200: customerDetail, ...problems(400, 401, 403, 404) },
+        response: { 200: customerDetail, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const { customerId } = request.params;
       const customer = await getCustomer(db, customerId);
       if (!customer) throw new DomainError('NOT_FOUND', `Customer ${customerId} does not exist.`);
-      const asOf = new Date().toISOString().slice(0, 10);
+      const asOf = utcDate(new Date());
       const [profile, invoices] = await Promise.all([getCreditProfile(db, customerId, '', asOf), listOpenInvoices(db, customerId)]);
       const figures = profile ?? { limitMinor: customer.creditLimitMinor, openReceivablesMinor: 0, openOrdersMinor: 0, overdueMinor: 0 };
       return {
@@ -110,7 +110,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
         tags: ['customers'],
         params: customerParams,
         body: changeTermsBody,
-        response: { 200: customerSchema, ...problems(400, 401, 403, 404, 413, 415) },
+        response: { 200: customerSchema, ...problemResponses(400, 401, 403, 404, 413, 415) },
       },
     },
     async (request) => {

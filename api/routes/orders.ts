@@ -23,11 +23,12 @@ import {
   submitOrderUpdate,
   writeOffUpdate,
 } from '../../workflows/order/contract.js';
-import { orderTotals } from '../../workflows/order/rules/invoice.js';
+import { orderTotals, utcDate } from '../../workflows/order/rules/invoice.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
+import { isSamePayment } from '../../workflows/order/rules/receivable.js';
 import { ORDER_POLICIES, type OrderPolicyName } from '../../workflows/order/rules/policy.js';
 import type { orderWorkflow } from '../../workflows/order/workflow.js';
-import { DomainError, problemSchema } from '../errors.js';
+import { DomainError, problemResponses } from '../errors.js';
 import { identifier, orderIdParams } from '../schemas/common.js';
 import {
   cancelBody,
@@ -59,8 +60,7 @@ export interface OrderRouteDeps {
 
 export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
 
-const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, problemSchema]));
-const UPDATE_PROBLEMS = problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
+const UPDATE_PROBLEMS = problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
 
 /** Same content, same fingerprint: keys sorted at every level. */
 function fingerprint(value: unknown): string {
@@ -102,7 +102,6 @@ function decodeCursor(raw: string): OrderCursor {
   throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.');
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
 
 export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, deps) => {
   const { temporal, db } = deps;
@@ -186,7 +185,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
           'Answers once the credit check has an outcome (approved, held or rejected), never later. The order ID is the idempotency key: the same body again answers 200 with the order; another body under the same ID is 409.',
         tags: ['orders'],
         body: createOrderBody,
-        response: { 200: orderView, 201: orderView, ...problems(400, 401, 403, 404, 409, 413, 415, 422, 429, 503) },
+        response: { 200: orderView, 201: orderView, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -271,14 +270,14 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         description: 'From the read model the workflows keep current. `overdue=true`: unpaid past the due date. Pass `nextCursor` as `cursor` for the next page.',
         tags: ['orders'],
         querystring: listOrdersQuery,
-        response: { 200: orderPage, ...problems(400, 401, 403) },
+        response: { 200: orderPage, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
       const q = request.query;
       const page = await listOrders(
         db,
-        { status: q.status, customerId: q.customerId, overdue: q.overdue, dunningLevel: q.dunningLevel, asOfDate: today() },
+        { status: q.status, customerId: q.customerId, overdue: q.overdue, dunningLevel: q.dunningLevel, asOfDate: utcDate(new Date()) },
         { limit: q.limit, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) },
       );
       return {
@@ -311,7 +310,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         description: "Live from the order's workflow; a closed order answers with its final state.",
         tags: ['orders'],
         params: orderIdParams,
-        response: { 200: orderView, ...problems(400, 401, 403, 404, 503) },
+        response: { 200: orderView, ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -377,7 +376,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         // A repeat after the order closed: the workflow is gone, the books still answer.
         const row = known ? await getOrderRow(db, orderId) : undefined;
         if (!known || !row?.finalView) throw err;
-        if (known.amountMinor !== payment.amountMinor || known.currency !== payment.currency || known.method !== payment.method) {
+        if (!isSamePayment(known, payment)) {
           throw new DomainError(
             'CONFLICT',
             `Payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${known.currency} by ${known.method}.`,

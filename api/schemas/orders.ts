@@ -1,24 +1,13 @@
 import { z } from 'zod';
-import type { OrderStatus, OrderView, PaymentResult } from '../../workflows/order/contract.js';
+import { orderStatus as orderStatusEnum } from '../../db/schema/orders.js';
+import { paymentMethod as paymentMethodEnum } from '../../db/schema/payments.js';
+import type { OrderView, PaymentResult } from '../../workflows/order/contract.js';
 import { ORDER_POLICIES } from '../../workflows/order/rules/policy.js';
 import { currency, identifier, isoDate, isoTime, minorUnits, positiveMinorUnits, text } from './common.js';
 
-const STATUSES = [
-  'credit_review',
-  'credit_hold',
-  'credit_rejected',
-  'awaiting_shipment',
-  'partially_shipped',
-  'cancelled',
-  'awaiting_payment',
-  'overdue',
-  'disputed',
-  'in_collections',
-  'reconciling',
-  'reconciliation_failed',
-  'closed',
-] as const satisfies readonly OrderStatus[];
-export const orderStatus = z.enum(STATUSES);
+// The database's enums are the one list of each (checked there against the contract's types).
+export const orderStatus = z.enum(orderStatusEnum.enumValues);
+const paymentMethod = z.enum(paymentMethodEnum.enumValues);
 
 const quantity = z.int('must be a whole number').min(1, 'must be at least 1').max(1_000_000);
 
@@ -69,7 +58,7 @@ export const paymentBody = z
     paymentReference: identifier,
     amountMinor: positiveMinorUnits,
     currency,
-    method: z.enum(['card', 'bank_transfer', 'lockbox', 'other']),
+    method: paymentMethod,
     /** When the money arrived; defaults to now. */
     receivedAt: isoTime.optional(),
   })
@@ -173,7 +162,7 @@ export const orderView = z
       z.object({
         paymentReference: z.string(),
         amountMinor: z.number(),
-        method: z.enum(['card', 'bank_transfer', 'lockbox', 'other']),
+        method: paymentMethod,
         receivedAt: z.string(),
         appliedMinor: z.number(),
         unappliedMinor: z.number(),

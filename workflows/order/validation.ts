@@ -10,6 +10,7 @@ import {
   type ResolveDisputeInput,
   type ShipmentInput,
 } from './contract.js';
+import { isSamePayment } from './rules/receivable.js';
 
 const refusal = (type: string) => (message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 /** The request does not fit the order as it stands (already done, wrong stage). */
@@ -69,7 +70,7 @@ export function validatePayment(
   // whether the first is recorded already or still being applied.
   const known = v.payments.find((p) => p.paymentReference === payment.paymentReference) ?? pending.get(payment.paymentReference);
   if (known) {
-    if (known.amountMinor !== payment.amountMinor || known.method !== payment.method || payment.currency !== v.currency) {
+    if (!isSamePayment({ ...known, currency: v.currency }, payment)) {
       throw conflict(
         `payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${v.currency} by ${known.method}`,
       );

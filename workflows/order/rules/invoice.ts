@@ -87,6 +87,12 @@ function formatDate(d: Date): string {
   return `${String(year).padStart(4, '0')}-${mm}-${dd}`;
 }
 
+/** The UTC calendar date (YYYY-MM-DD) of an instant: "today" for as-of-date figures. */
+export function utcDate(at: Date): string {
+  if (Number.isNaN(at.getTime())) throw new RangeError('invalid instant');
+  return formatDate(at);
+}
+
 /** The calendar date `days` after `date` (negative goes back), across months, years and leap days. */
 export function addDays(date: string, days: number): string {
   const match = DATE.exec(date);

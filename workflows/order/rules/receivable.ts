@@ -70,3 +70,17 @@ export function reconcile(t: ReceivableTotals): { balanced: boolean; differenceM
   }
   return { balanced: differenceMinor === 0, differenceMinor, explanation };
 }
+
+export interface PaymentDetails {
+  amountMinor: number;
+  currency: string;
+  method: string;
+}
+
+/**
+ * A reference reported again is the same payment only with the same amount, currency and
+ * method; with any other it is a different payment under a reference already taken.
+ */
+export function isSamePayment(first: PaymentDetails, again: PaymentDetails): boolean {
+  return first.amountMinor === again.amountMinor && first.currency === again.currency && first.method === again.method;
+}

@@ -6,6 +6,7 @@ import {
   dueDateFrom,
   orderTotals,
   startOfDayIso,
+  utcDate,
 } from '../../../../workflows/order/rules/invoice.js';
 
 const lines: OrderLine[] = [
@@ -155,5 +156,16 @@ describe('startOfDayIso', () => {
   it('refuses invalid dates', () => {
     expect(() => startOfDayIso('2026-02-30')).toThrow(RangeError);
     expect(() => startOfDayIso('23/12/2026')).toThrow(RangeError);
+  });
+});
+
+describe('utcDate', () => {
+  it('is the calendar date in UTC, whatever the instant was written with', () => {
+    expect(utcDate(new Date('2026-11-23T23:59:59.999Z'))).toBe('2026-11-23');
+    expect(utcDate(new Date('2026-11-24T01:00:00+02:00'))).toBe('2026-11-23');
+    expect(utcDate(new Date('2024-02-29T00:00:00Z'))).toBe('2024-02-29');
+  });
+  it('refuses an invalid instant', () => {
+    expect(() => utcDate(new Date('nope'))).toThrow(RangeError);
   });
 });

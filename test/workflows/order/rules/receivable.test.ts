@@ -3,6 +3,7 @@ import {
   type ReceivableTotals,
   balanceMinor,
   dunnableMinor,
+  isSamePayment,
   reconcile,
   splitPayment,
 } from '../../../../workflows/order/rules/receivable.js';
@@ -116,5 +117,19 @@ describe('reconcile', () => {
 
   it('refuses invalid amounts', () => {
     expect(() => reconcile(totals({ writtenOffMinor: -1 }))).toThrow(RangeError);
+  });
+});
+
+describe('isSamePayment', () => {
+  const first = { amountMinor: 18_000, currency: 'USD', method: 'bank_transfer' };
+  it('is the same payment with the same amount, currency and method', () => {
+    expect(isSamePayment(first, { ...first })).toBe(true);
+  });
+  it.each([
+    ['another amount', { amountMinor: 18_001 }],
+    ['another currency', { currency: 'EUR' }],
+    ['another method', { method: 'card' }],
+  ])('is another payment with %s', (_what, change) => {
+    expect(isSamePayment(first, { ...first, ...change })).toBe(false);
   });
 });
