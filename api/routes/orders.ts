@@ -63,7 +63,8 @@ export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
 const UPDATE_PROBLEMS = problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
 
 /** Same content, same fingerprint: keys sorted at every level. */
-function fingerprint(value: unknown): string {
+/** The request's identity: a SHA-256 of its canonical JSON (keys sorted). */
+export function fingerprint(value: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canonical)
@@ -354,7 +355,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         operationId: 'recordPayment',
         summary: 'Report a payment received against the order',
         description:
-          'The payment reference is the idempotency key: a repeat (same amount, currency and method) answers 200 with `duplicate: true` and changes nothing. The same reference with other details, or one already used for another order, is 409.',
+          'A payment that settles the order answers once the order is reconciled and closed. The payment reference is the idempotency key: a repeat (same amount, currency and method) answers 200 with `duplicate: true` and changes nothing. The same reference with other details, or one already used for another order, is 409.',
         tags: ['orders'],
         params: orderIdParams,
         body: paymentBody,

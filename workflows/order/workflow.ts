@@ -459,7 +459,15 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         'payment received',
         `${payment.paymentReference}: ${money(payment.amountMinor)}${split.unappliedMinor > 0 ? `, ${money(split.unappliedMinor)} kept as customer credit` : ''}`,
       );
-      await sync();
+      // A payment that settles the order answers once the order is reconciled, so the payer
+      // learns in the same call that it closed; the close writes the read model then.
+      const settling = () => v.balanceMinor === 0 && openDisputes().length === 0 && pendingDisputes.size === 0;
+      if (settling() && wf.patched('payment-answers-once-closed')) {
+        await wf.condition(() => s.phase === 'done' || v.status === 'reconciliation_failed' || !settling());
+        if (s.phase !== 'done' && v.status !== 'reconciliation_failed') await sync();
+      } else {
+        await sync();
+      }
       return { duplicate: false, balanceMinor: v.balanceMinor, customerCreditMinor: v.customerCreditMinor, order: v };
     },
     {

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { trialBalance } from '../../../db/queries/ledger.js';
+import { getOrderRow } from '../../../db/queries/orders.js';
 import { type OrderInput, getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -105,6 +106,20 @@ describe('payments', () => {
     expect(ledger.byAccount).toMatchObject({ cash: 200_000, customer_credit: -20_000 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
     await recordHistory(handle, 'payments--closes-an-overpaid-invoice-and-keeps-the-excess-as-customer-credit');
+  });
+
+  it('answers the payment that settles the order once it is reconciled and closed, a partial one at once', async () => {
+    const { input, handle } = await invoicedOrder();
+    const partial = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('part', 80_000)] });
+    expect(partial.order.status).toBe('awaiting_payment');
+    const settling = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('rest', 100_000)] });
+    expect(settling).toMatchObject({ duplicate: false, balanceMinor: 0 });
+    expect(settling.order).toMatchObject({ status: 'closed', closedReason: 'paid and reconciled' });
+    const row = await getOrderRow(h.database.db, input.orderId);
+    expect(row).toMatchObject({ status: 'closed', amountDueMinor: 0 });
+    expect(row?.closedAt).toBeInstanceOf(Date);
+    expect(row?.finalView).toMatchObject({ status: 'closed' });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
   });
 
   it('refuses a payment before there is an invoice', async () => {
