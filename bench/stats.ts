@@ -8,43 +8,72 @@ export function percentile(sample: number[], p: number): number {
 
 export interface LoopResult {
   concurrency: number;
+  /** Runs begun, including those still going at the deadline and those that failed. */
+  started: number;
   completed: number;
   failed: number;
+  /** What the first failure said, so a failing run names its cause. */
+  firstError?: string;
   seconds: number;
   perSecond: number;
   latencyMs: { p50: number; p95: number; p99: number };
 }
 
+export interface LoopOptions {
+  /** Seconds at the start not counted, while the callers' first runs fill the pipeline. */
+  rampSeconds?: number;
+  /** Called as the counted window opens and as it closes (to measure CPU over it). */
+  onWindowStart?: () => void;
+  onWindowEnd?: () => void;
+}
+
 /**
- * Closed loop: `concurrency` callers each run `once` back to back until `seconds` pass.
- * Only completed runs count; a run still going at the deadline is awaited but not counted.
+ * Closed loop: `concurrency` callers each run `once` back to back for `rampSeconds` and then
+ * `seconds` more. Only runs that complete inside the counted window count, so a slow start
+ * does not read as low throughput; runs still going when it closes are awaited, not counted.
  */
-export async function closedLoop(concurrency: number, seconds: number, once: () => Promise<void>): Promise<LoopResult> {
+export async function closedLoop(
+  concurrency: number,
+  seconds: number,
+  once: () => Promise<void>,
+  options: LoopOptions = {},
+): Promise<LoopResult> {
   const latencies: number[] = [];
   let failed = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
+  let runs = 0;
+  let firstError: string | undefined;
+  const windowStart = performance.now() + (options.rampSeconds ?? 0) * 1000;
+  const deadline = windowStart + seconds * 1000;
+  const opened = options.onWindowStart
+    ? setTimeout(options.onWindowStart, Math.max(0, windowStart - performance.now()))
+    : undefined;
+  const closed = options.onWindowEnd ? setTimeout(options.onWindowEnd, Math.max(0, deadline - performance.now())) : undefined;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         const t0 = performance.now();
+        runs += 1;
         try {
           await once();
           const t1 = performance.now();
-          if (t1 <= deadline) latencies.push(t1 - t0);
-        } catch {
+          if (t1 >= windowStart && t1 <= deadline) latencies.push(t1 - t0);
+        } catch (err) {
           failed += 1;
+          firstError ??= (err as Error).message;
         }
       }
     }),
   );
-  const elapsed = seconds;
+  clearTimeout(opened);
+  clearTimeout(closed);
   return {
     concurrency,
+    started: runs,
     completed: latencies.length,
     failed,
-    seconds: elapsed,
-    perSecond: latencies.length / elapsed,
+    ...(firstError ? { firstError } : {}),
+    seconds,
+    perSecond: latencies.length / seconds,
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq, like, max } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { notifications } from '../schema/notifications.js';
 
@@ -30,4 +30,17 @@ export async function listNotifications(db: Db, subjectType: string, subjectId: 
     .from(notifications)
     .where(and(eq(notifications.subjectType, subjectType), eq(notifications.subjectId, subjectId)))
     .orderBy(asc(notifications.id));
+}
+
+/** How many notices of a template each subject got, and when the last was written. */
+export async function countNoticesBySubject(
+  db: Db,
+  template: string,
+  subjectIdPrefix: string,
+): Promise<Array<{ subjectId: string; notices: number; lastAt: Date }>> {
+  return db
+    .select({ subjectId: notifications.subjectId, notices: count(), lastAt: max(notifications.createdAt).mapWith((v) => new Date(v)) })
+    .from(notifications)
+    .where(and(eq(notifications.template, template), like(notifications.subjectId, `${subjectIdPrefix}%`)))
+    .groupBy(notifications.subjectId) as Promise<Array<{ subjectId: string; notices: number; lastAt: Date }>>;
 }

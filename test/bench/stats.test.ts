@@ -27,3 +27,23 @@ describe('closedLoop', () => {
     expect(result.latencyMs.p50).toBeGreaterThanOrEqual(19);
   });
 });
+
+describe('closedLoop with a ramp', () => {
+  it('counts only runs that end inside the window after the ramp, and opens and closes it once', async () => {
+    const events: string[] = [];
+    const result = await closedLoop(
+      1,
+      0.2,
+      async () => {
+        await new Promise((r) => setTimeout(r, 50));
+      },
+      { rampSeconds: 0.2, onWindowStart: () => events.push('start'), onWindowEnd: () => events.push('end') },
+    );
+    expect(events).toEqual(['start', 'end']);
+    // about 8 runs in 0.4 s, of which those ending in the last 0.2 s count
+    expect(result.started).toBeGreaterThanOrEqual(6);
+    expect(result.completed).toBeGreaterThanOrEqual(2);
+    expect(result.completed).toBeLessThanOrEqual(5);
+    expect(result.perSecond).toBeCloseTo(result.completed / 0.2, 5);
+  });
+});

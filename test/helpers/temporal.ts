@@ -1,8 +1,7 @@
-import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/order/contract.js';
 import { CLI, TEST_SERVER, resolveTemporalExecutable } from '../../workers/runtime/temporal-binaries.js';
+import { registerOrderSearchAttributes } from '../../workers/runtime/temporal-servers.js';
 
 // Tests run only against the pinned local binaries: a silent download would hide a broken install.
 const local = { allowDownload: false } as const;
@@ -18,13 +17,6 @@ export function startDevServer(options: { extraNamespaces?: string[] } = {}): Pr
   });
 }
 
-const INDEXED = temporal.api.enums.v1.IndexedValueType;
-const INDEXED_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
-  [SearchAttributeType.KEYWORD]: INDEXED.INDEXED_VALUE_TYPE_KEYWORD,
-  [SearchAttributeType.INT]: INDEXED.INDEXED_VALUE_TYPE_INT,
-  [SearchAttributeType.DATETIME]: INDEXED.INDEXED_VALUE_TYPE_DATETIME,
-};
-
 /**
  * The time-skipping server, for tests that wait on long timers. It knows no custom search
  * attributes until told, and an order upserts them from its first task.
@@ -33,9 +25,6 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: resolveTemporalExecutable(TEST_SERVER, local) },
   });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(ORDER_SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, INDEXED_TYPE[key.type]!])),
-  });
+  await registerOrderSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }

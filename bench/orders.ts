@@ -1,0 +1,235 @@
+// The bench's orders, and the four ways it drives them: the floor and naive baselines and
+// the engine from the Temporal client (straight to the workflow, as the API would) and over
+// HTTP (through the real API, exactly as a backend service calls it).
+import http from 'node:http';
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { fingerprint } from '../api/routes/orders.js';
+import type { Database } from '../db/client.js';
+import { upsertCustomer } from '../db/queries/customers.js';
+import {
+  type OrderInput,
+  orderStartOptions,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+  submitOrderUpdate,
+} from '../workflows/order/contract.js';
+import { orderTotals } from '../workflows/order/rules/invoice.js';
+import { formatMoney } from '../workflows/order/rules/money.js';
+import { STANDARD_ORDER_POLICY } from '../workflows/order/rules/policy.js';
+import type { orderWorkflow } from '../workflows/order/workflow.js';
+import {
+  BASELINE_TASK_QUEUE,
+  type BaselineState,
+  payBaselineUpdate,
+  shipBaselineUpdate,
+  submitBaselineUpdate,
+} from './baseline/workflows.js';
+
+export const CUSTOMERS = 64;
+const customerId = (n: number) => `bench-cust-${n % CUSTOMERS}`;
+
+/** Customers the orders spread over, with limits no bench run reaches. */
+export async function createCustomers(db: Database): Promise<void> {
+  for (let n = 0; n < CUSTOMERS; n += 1) {
+    await upsertCustomer(db, {
+      id: customerId(n),
+      name: `Bench customer ${n}`,
+      currency: 'EUR',
+      creditLimitMinor: 1_000_000_000_000,
+      paymentTermsDays: 30,
+      contactEmail: `ap-${n}@example.com`,
+    });
+  }
+}
+
+/** A typical B2B order as a service sends it: three lines, 20% tax, net 30. */
+export function orderBody(orderId: string, n: number) {
+  return {
+    orderId,
+    customerId: customerId(n),
+    currency: 'EUR',
+    lines: [
+      { lineId: 'l1', sku: 'SKU-1001', description: 'Pallet of copier paper, A4 80 g', quantity: 4, unitPriceMinor: 18_950 },
+      { lineId: 'l2', sku: 'SKU-2002', description: 'Toner cartridge, black, high yield', quantity: 6, unitPriceMinor: 7_425 },
+      { lineId: 'l3', sku: 'SKU-3003', description: 'Delivery and installation', quantity: 1, unitPriceMinor: 12_000 },
+    ],
+    taxRateBps: 2000,
+    paymentTermsDays: 30,
+    policy: 'standard' as const,
+  };
+}
+
+export type OrderBody = ReturnType<typeof orderBody>;
+
+const shipmentOf = (body: OrderBody) => ({
+  shipmentId: `${body.orderId}-s1`,
+  lines: body.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
+});
+
+const paymentOf = (body: OrderBody, amountMinor: number) => ({
+  paymentReference: `${body.orderId}-p1`,
+  amountMinor,
+  currency: body.currency,
+  method: 'bank_transfer' as const,
+});
+
+/** Per-call latencies by name (an HTTP route or a client call), for one measured stretch. */
+export class CallTimes {
+  readonly byName = new Map<string, number[]>();
+  async time<T>(name: string, call: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const result = await call();
+    const list = this.byName.get(name) ?? [];
+    list.push(performance.now() - t0);
+    this.byName.set(name, list);
+    return result;
+  }
+  clear(): void {
+    this.byName.clear();
+  }
+}
+
+export interface Driver {
+  /** One order, from creation to closed; throws unless it closed. */
+  run(n: number): Promise<string>;
+}
+
+/** f and a: the baseline workflows, by Update-with-Start and two updates. */
+export function baselineDriver(client: Client, workflowType: 'floorOrderWorkflow' | 'naiveOrderWorkflow', runId: string, calls: CallTimes): Driver {
+  return {
+    async run(n) {
+      const body = orderBody(`${runId}-${n}`, n);
+      const workflowId = `order:${body.orderId}`;
+      await calls.time('submit (update-with-start)', () =>
+        client.workflow.executeUpdateWithStart(submitBaselineUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation(workflowType, {
+            workflowId,
+            taskQueue: BASELINE_TASK_QUEUE,
+            args: [body],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        }),
+      );
+      const handle = client.workflow.getHandle(workflowId);
+      await calls.time('ship (update)', () => handle.executeUpdate(shipBaselineUpdate, { args: [shipmentOf(body)] }));
+      const paid: BaselineState = await calls.time('pay (update)', () =>
+        handle.executeUpdate(payBaselineUpdate, { args: [paymentOf(body, 1)] }),
+      );
+      if (paid.status !== 'closed') throw new Error(`order ${body.orderId} is ${paid.status}`);
+      return workflowId;
+    },
+  };
+}
+
+/** The engine's input for an order, built as the API builds it. */
+export function engineInput(body: OrderBody): OrderInput {
+  return { ...body, policy: STANDARD_ORDER_POLICY, requestFingerprint: fingerprint(body), submittedBy: 'bench' };
+}
+
+/** Creates the order and records its shipment: it then waits for payment. */
+export async function openEngineOrder(client: Client, body: OrderBody, calls: CallTimes): Promise<number> {
+  const input = engineInput(body);
+  const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
+  const created = await calls.time('submitOrder (update-with-start)', () =>
+    client.workflow.executeUpdateWithStart(submitOrderUpdate, {
+      args: [{ requestFingerprint: input.requestFingerprint! }],
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+        ...orderStartOptions(input, formatMoney(total, input.currency)),
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    }),
+  );
+  if (created.order.status !== 'awaiting_shipment') throw new Error(`order ${body.orderId} is ${created.order.status}`);
+  const handle = client.workflow.getHandle(`order:${body.orderId}`);
+  const shipped = await calls.time('recordShipment (update)', () => handle.executeUpdate(recordShipmentUpdate, { args: [shipmentOf(body)] }));
+  if (!shipped.invoice) throw new Error(`order ${body.orderId} was not invoiced`);
+  return shipped.invoice.totalMinor;
+}
+
+/** d: the engine straight from the Temporal client, as the API calls it but without HTTP. */
+export function clientDriver(client: Client, runId: string, calls: CallTimes): Driver {
+  return {
+    async run(n) {
+      const body = orderBody(`${runId}-${n}`, n);
+      const totalMinor = await openEngineOrder(client, body, calls);
+      const handle = client.workflow.getHandle(`order:${body.orderId}`);
+      const paid = await calls.time('recordPayment (update)', () =>
+        handle.executeUpdate(recordPaymentUpdate, {
+          args: [{ ...paymentOf(body, totalMinor), receivedAt: new Date().toISOString(), reportedBy: 'bench' }],
+        }),
+      );
+      if (paid.order.status !== 'closed') throw new Error(`order ${body.orderId} is ${paid.order.status}`);
+      return `order:${body.orderId}`;
+    },
+  };
+}
+
+/** c: the engine through its HTTP API, as a backend service drives it. */
+export function httpDriver(baseUrl: string, apiKey: string, runId: string, calls: CallTimes): Driver {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  const url = new URL(baseUrl);
+  const post = (route: string, path: string, body: unknown) =>
+    calls.time(route, () => request(agent, url, 'POST', path, apiKey, body));
+  return {
+    async run(n) {
+      const body = orderBody(`${runId}-${n}`, n);
+      const path = `/orders/${encodeURIComponent(body.orderId)}`;
+      const created = await post('POST /orders', '/orders', body);
+      if (created.status !== 201) throw new Error(`POST /orders answered ${created.status}: ${created.text}`);
+      const shipped = await post('POST /orders/:id/shipments', `${path}/shipments`, shipmentOf(body));
+      if (shipped.status !== 200) throw new Error(`POST shipments answered ${shipped.status}: ${shipped.text}`);
+      const totalMinor = (shipped.json as { invoice: { totalMinor: number } }).invoice.totalMinor;
+      const paid = await post('POST /orders/:id/payments', `${path}/payments`, paymentOf(body, totalMinor));
+      if (paid.status !== 201) throw new Error(`POST payments answered ${paid.status}: ${paid.text}`);
+      const status = (paid.json as { order: { status: string } }).order.status;
+      if (status !== 'closed') throw new Error(`order ${body.orderId} is ${status}`);
+      return `order:${body.orderId}`;
+    },
+  };
+}
+
+function request(
+  agent: http.Agent,
+  base: URL,
+  method: string,
+  path: string,
+  apiKey: string,
+  body: unknown,
+): Promise<{ status: number; text: string; json: unknown }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // not JSON: the text says what happened
+          }
+          resolve({ status: res.statusCode ?? 0, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

@@ -1,0 +1,165 @@
+// The bench's verdicts and tables, apart from the running so that they can be checked alone.
+import type { HistoryCost } from './history.js';
+import type { Usage } from './processes.js';
+import type { LoopResult } from './stats.js';
+
+export type WorkloadKey = 'f' | 'a' | 'd' | 'c';
+
+export interface StepResult extends LoopResult {
+  /** CPU seconds per completed order and peak RSS, by process (worker, api, server, bench). */
+  usage: Record<string, Usage>;
+  /** Call latencies by route or client call, in ms. */
+  calls: Record<string, { count: number; p50: number; p99: number }>;
+  /** PostgreSQL growth per order begun in the step. */
+  database?: { rowsPerOrder: number; bytesPerOrder: number };
+}
+
+export interface WorkloadResult {
+  key: WorkloadKey;
+  name: string;
+  steps: StepResult[];
+  history?: HistoryCost;
+}
+
+export interface ScaleResult {
+  orders: number;
+  openedPerSecond: number;
+  openSeconds: number;
+  maxCachedWorkflows: number;
+  workerPeakRssBytes: number;
+  workerRssAfterBytes: number;
+  databaseBytesPerOrder: number;
+  databaseRowsPerOrder: number;
+  wave?: {
+    server: string;
+    orders: number;
+    notices: number;
+    noticesPerSecond: number;
+    secondsToLast: number;
+    missing: number;
+    doubled: number;
+    workerPeakRssBytes: number;
+  };
+}
+
+export interface Target {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+/** The step with the most completed orders per second: where the workload saturates. */
+export function saturation(w: WorkloadResult): StepResult | undefined {
+  return w.steps.reduce<StepResult | undefined>((best, s) => (!best || s.perSecond > best.perSecond ? s : best), undefined);
+}
+
+const GIB = 1024 ** 3;
+
+export function targets(workloads: WorkloadResult[], scale?: ScaleResult): Target[] {
+  const rate = (key: WorkloadKey) => {
+    const w = workloads.find((x) => x.key === key);
+    return w ? saturation(w)?.perSecond : undefined;
+  };
+  const out: Target[] = [];
+  const ratio = (name: string, a: WorkloadKey, b: WorkloadKey, factor: number) => {
+    const x = rate(a);
+    const y = rate(b);
+    if (x === undefined || y === undefined) return;
+    out.push({
+      name,
+      pass: x >= factor * y,
+      detail: `${a} ${x.toFixed(1)} vs ${factor} × ${b} = ${(factor * y).toFixed(1)} orders/s (${a}/${b} = ${y > 0 ? (x / y).toFixed(2) : '∞'})`,
+    });
+  };
+  ratio('c ≥ 0.7 × f', 'c', 'f', 0.7);
+  ratio('c ≥ 2 × a', 'c', 'a', 2);
+  ratio('c ≥ 0.9 × d', 'c', 'd', 0.9);
+  if (scale) {
+    out.push({
+      name: `worker RSS < 1 GiB with ${scale.orders} open orders`,
+      pass: scale.workerPeakRssBytes < GIB,
+      detail: `peak ${mib(scale.workerPeakRssBytes)} MiB, cache bounded at ${scale.maxCachedWorkflows} workflows`,
+    });
+    if (scale.wave) {
+      const w = scale.wave;
+      out.push({
+        name: 'dunning wave: no notice lost or doubled',
+        pass: w.missing === 0 && w.doubled === 0 && w.notices === w.orders,
+        detail: `${w.notices} of ${w.orders} notices recorded, ${w.missing} missing, ${w.doubled} doubled, last after ${w.secondsToLast.toFixed(1)} s`,
+      });
+    }
+  }
+  return out;
+}
+
+export const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
+const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(0) : '-');
+
+export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | undefined, header: string): string {
+  const lines: string[] = [header, ''];
+  lines.push(
+    '| workload | concurrency | orders/s | p50 ms | p95 ms | p99 ms | failed | CPU ms/order worker · API · server · PG · bench | machine busy, cores | peak RSS MiB worker · API · server |',
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const w of workloads) {
+    for (const s of w.steps) {
+      const cpu = ['worker', 'api', 'server', 'postgres', 'bench'].map((p) =>
+        s.usage[p] && s.completed > 0 ? ((s.usage[p]!.cpuSeconds * 1000) / s.completed).toFixed(0) : '-',
+      );
+      const busy = s.usage.machine ? (s.usage.machine.cpuSeconds / s.seconds).toFixed(2) : '-';
+      const rss = ['worker', 'api', 'server'].map((p) => (s.usage[p] ? mib(s.usage[p]!.peakRssBytes) : '-'));
+      lines.push(
+        `| ${w.key} ${w.name} | ${s.concurrency} | ${s.perSecond.toFixed(1)} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p95)} | ${ms(s.latencyMs.p99)} | ${s.failed} | ${cpu.join(' · ')} | ${busy} | ${rss.join(' · ')} |`,
+      );
+    }
+  }
+
+  lines.push('', '| workload | saturation orders/s | at c | history events/order | billable actions/order | workflow tasks/order | PG rows/order | PG bytes/order |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const w of workloads) {
+    const s = saturation(w);
+    if (!s) continue;
+    const h = w.history;
+    lines.push(
+      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${s.database ? s.database.rowsPerOrder.toFixed(1) : '-'} | ${s.database ? s.database.bytesPerOrder.toFixed(0) : '-'} |`,
+    );
+  }
+
+  const routes = workloads.flatMap((w) => {
+    const s = saturation(w);
+    return s ? Object.entries(s.calls).map(([name, c]) => ({ w, s, name, c })) : [];
+  });
+  if (routes.length > 0) {
+    lines.push('', '| workload | call (at saturation) | p50 ms | p99 ms |', '| --- | --- | ---: | ---: |');
+    for (const r of routes) lines.push(`| ${r.w.key} | ${r.name} (c=${r.s.concurrency}) | ${ms(r.c.p50)} | ${ms(r.c.p99)} |`);
+  }
+
+  for (const w of workloads) {
+    if (w.history) {
+      const kinds = Object.entries(w.history.actions).map(([k, n]) => `${k} ${n}`).join(', ');
+      lines.push('', `${w.key} ${w.name}: ${w.history.events} events; billable actions: ${kinds}`);
+    }
+  }
+
+  if (scale) {
+    lines.push(
+      '',
+      `scale: ${scale.orders} orders opened and waiting for payment in ${scale.openSeconds.toFixed(0)} s (${scale.openedPerSecond.toFixed(1)} orders/s);` +
+        ` worker peak RSS ${mib(scale.workerPeakRssBytes)} MiB (${mib(scale.workerRssAfterBytes)} MiB after), cache bounded at ${scale.maxCachedWorkflows};` +
+        ` PostgreSQL ${scale.databaseRowsPerOrder.toFixed(1)} rows, ${(scale.databaseBytesPerOrder / 1024).toFixed(1)} KiB per open order`,
+    );
+    if (scale.wave) {
+      const w = scale.wave;
+      lines.push(
+        `dunning wave (${w.server}): ${w.orders} orders fell due together; ${w.notices} notices in ${w.secondsToLast.toFixed(1)} s (${w.noticesPerSecond.toFixed(1)}/s), ${w.missing} missing, ${w.doubled} doubled; worker peak RSS ${mib(w.workerPeakRssBytes)} MiB`,
+      );
+    }
+  }
+
+  const verdicts = targets(workloads, scale);
+  if (verdicts.length > 0) {
+    lines.push('', '| target | result | measured |', '| --- | --- | --- |');
+    for (const t of verdicts) lines.push(`| ${t.name} | ${t.pass ? 'pass' : 'MISS'} | ${t.detail} |`);
+  }
+  return lines.join('\n');
+}

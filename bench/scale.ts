@@ -1,0 +1,169 @@
+// Scale: many orders open at once, waiting for payment, and the dunning wave when they all
+// fall due together.
+//
+// The open orders run on the dev server. Due dates are calendar days, so orders opened
+// together fall due together at a UTC midnight, which no bench waits for; the wave therefore
+// runs on the time-skipping server, where one skip of the clock makes every order's first
+// notice due at the same instant, as midnight does in production.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { DatabaseHandle } from '../db/client.js';
+import { tableFootprints } from '../db/queries/footprint.js';
+import { countNoticesBySubject } from '../db/queries/notifications.js';
+import { TEST_SERVER, resolveTemporalExecutable } from '../workers/runtime/temporal-binaries.js';
+import { registerOrderSearchAttributes } from '../workers/runtime/temporal-servers.js';
+import { CallTimes, openEngineOrder, orderBody } from './orders.js';
+import { type NodeProcess, UsageMeter, startNode } from './processes.js';
+import type { ScaleResult } from './report.js';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** The worker's workflow cache, bounded: most open orders are evicted and replay on wake. */
+export const SCALE_MAX_CACHED_WORKFLOWS = 1000;
+const CONCURRENCY = 64;
+
+export interface ScaleOptions {
+  orders: number;
+  waveOrders: number;
+  client: Client;
+  /** The dev server's address. */
+  address: string;
+  database: DatabaseHandle;
+  databaseUrl: string;
+  runId: string;
+  say: (line: string) => void;
+  nodeArgs: (name: string) => string[];
+}
+
+function startEngineWorker(address: string, databaseUrl: string, nodeArgs: string[]): Promise<NodeProcess> {
+  return startNode(
+    'worker',
+    path.join(root, 'workers', 'main.ts'),
+    {
+      TEMPORAL_ADDRESS: address,
+      DATABASE_URL: databaseUrl,
+      // At info the SDK says when the worker runs: the time-skipping server lists no pollers.
+      LOG_LEVEL: 'info',
+      WORKER_MAX_CACHED_WORKFLOWS: String(SCALE_MAX_CACHED_WORKFLOWS),
+    },
+    async (output) => /state: 'RUNNING'|"state":"RUNNING"|RUNNING/.test(output),
+    90_000,
+    nodeArgs,
+  );
+}
+
+/** Opens `count` orders (created, approved, shipped, invoiced), `CONCURRENCY` at a time. */
+async function openOrders(client: Client, runId: string, count: number): Promise<void> {
+  const calls = new CallTimes();
+  let next = 0;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
+      while (next < count) {
+        const n = next++;
+        try {
+          await openEngineOrder(client, orderBody(`${runId}-${n}`, n), calls);
+        } catch (err) {
+          failures += 1;
+          if (failures > 10) throw err;
+          next = Math.min(next, n); // try that one again
+        }
+      }
+    }),
+  );
+}
+
+async function footprint(database: DatabaseHandle) {
+  const tables = await tableFootprints(database);
+  return tables.reduce((sum, t) => ({ rows: sum.rows + t.rows, bytes: sum.bytes + t.bytes }), { rows: 0, bytes: 0 });
+}
+
+export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
+  // ---- many open orders on the dev server ------------------------------------------------
+  const worker = await startEngineWorker(o.address, o.databaseUrl, o.nodeArgs('scale-worker'));
+  let result: ScaleResult;
+  try {
+    const before = await footprint(o.database);
+    const meter = new UsageMeter({ worker: worker.pid });
+    const t0 = performance.now();
+    await openOrders(o.client, o.runId, o.orders);
+    const seconds = (performance.now() - t0) / 1000;
+    const usage = meter.stop();
+    const after = await footprint(o.database);
+    const rssAfter = new UsageMeter({ worker: worker.pid }).stop().worker!.peakRssBytes;
+    result = {
+      orders: o.orders,
+      openSeconds: seconds,
+      openedPerSecond: o.orders / seconds,
+      maxCachedWorkflows: SCALE_MAX_CACHED_WORKFLOWS,
+      workerPeakRssBytes: usage.worker!.peakRssBytes,
+      workerRssAfterBytes: rssAfter,
+      databaseRowsPerOrder: (after.rows - before.rows) / o.orders,
+      databaseBytesPerOrder: (after.bytes - before.bytes) / o.orders,
+    };
+    o.say(`scale: ${o.orders} open orders in ${seconds.toFixed(0)} s, worker peak RSS ${(usage.worker!.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    await worker.stop();
+  }
+  if (o.waveOrders > 0) result.wave = await dunningWave(o);
+  return result;
+}
+
+/**
+ * Opens `waveOrders` orders on the time-skipping server, then skips its clock past the day
+ * their first notice (the reminder before the due date) is due: every order wakes at once.
+ * Counts each order's notices in the outbox until all are there or none came for a while.
+ */
+async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wave']>> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: resolveTemporalExecutable(TEST_SERVER, { allowDownload: false }) },
+  });
+  try {
+    await registerOrderSearchAttributes(env.connection, 'default');
+    const connection = await Connection.connect({ address: env.address });
+    const client = new Client({ connection });
+    const worker = await startEngineWorker(env.address, o.databaseUrl, o.nodeArgs('wave-worker'));
+    try {
+      const runId = `${o.runId}-wave`;
+      await openOrders(client, runId, o.waveOrders);
+      o.say(`wave: ${o.waveOrders} orders open on the time-skipping server; skipping to their reminder day`);
+      const meter = new UsageMeter({ worker: worker.pid });
+      const t0 = Date.now();
+      // Net 30, reminder 3 days before the due date: day 27. Level 1 comes days later.
+      await env.sleep('28 days');
+      let counts: Awaited<ReturnType<typeof countNoticesBySubject>> = [];
+      let lastChange = Date.now();
+      let seen = -1;
+      for (;;) {
+        counts = await countNoticesBySubject(o.database.db, 'payment_reminder', `${runId}-`);
+        const total = counts.reduce((sum, c) => sum + c.notices, 0);
+        if (total !== seen) {
+          seen = total;
+          lastChange = Date.now();
+        }
+        if (counts.length >= o.waveOrders || Date.now() - lastChange > 20_000) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const usage = meter.stop();
+      const notices = counts.reduce((sum, c) => sum + c.notices, 0);
+      const lastAt = Math.max(...counts.map((c) => c.lastAt.getTime()), t0);
+      const secondsToLast = (lastAt - t0) / 1000;
+      await connection.close();
+      return {
+        server: 'time-skipping server',
+        orders: o.waveOrders,
+        notices,
+        noticesPerSecond: secondsToLast > 0 ? notices / secondsToLast : 0,
+        secondsToLast,
+        missing: o.waveOrders - counts.length,
+        doubled: counts.filter((c) => c.notices > 1).length,
+        workerPeakRssBytes: usage.worker!.peakRssBytes,
+      };
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await env.teardown();
+  }
+}

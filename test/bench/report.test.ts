@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { type StepResult, type WorkloadResult, renderReport, saturation, targets } from '../../bench/report.js';
+
+const step = (concurrency: number, perSecond: number): StepResult => ({
+  concurrency,
+  started: perSecond * 10,
+  completed: perSecond * 10,
+  failed: 0,
+  seconds: 10,
+  perSecond,
+  latencyMs: { p50: 100, p95: 200, p99: 300 },
+  usage: { worker: { cpuSeconds: 1, peakRssBytes: 300 * 2 ** 20 } },
+  calls: {},
+});
+const workload = (key: WorkloadResult['key'], rates: number[]): WorkloadResult => ({
+  key,
+  name: key,
+  steps: rates.map((r, i) => step(8 ** i, r)),
+});
+
+describe('saturation', () => {
+  it('is the step with the most completed orders per second', () => {
+    expect(saturation(workload('f', [10, 30, 25]))?.concurrency).toBe(8);
+    expect(saturation(workload('f', []))).toBeUndefined();
+  });
+});
+
+describe('targets', () => {
+  it('compares the engine with the floor, the naive design and itself without HTTP, at saturation', () => {
+    const verdicts = targets([workload('f', [10, 30]), workload('a', [5, 10]), workload('d', [10, 22]), workload('c', [9, 21])]);
+    expect(verdicts.map((t) => [t.name, t.pass])).toEqual([
+      ['c ≥ 0.7 × f', true],
+      ['c ≥ 2 × a', true],
+      ['c ≥ 0.9 × d', true],
+    ]);
+    const missed = targets([workload('f', [40]), workload('a', [11]), workload('d', [30]), workload('c', [21])]);
+    expect(missed.map((t) => t.pass)).toEqual([false, false, false]);
+    expect(missed[0]!.detail).toContain('c 21.0 vs 0.7 × f = 28.0');
+  });
+
+  it('passes the scale targets only under 1 GiB and with every notice recorded once', () => {
+    const scale = {
+      orders: 100,
+      openedPerSecond: 10,
+      openSeconds: 10,
+      maxCachedWorkflows: 50,
+      workerPeakRssBytes: 2 ** 30 - 1,
+      workerRssAfterBytes: 1,
+      databaseBytesPerOrder: 1,
+      databaseRowsPerOrder: 1,
+      wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, workerPeakRssBytes: 1 },
+    };
+    expect(targets([], scale).map((t) => t.pass)).toEqual([true, true]);
+    expect(targets([], { ...scale, workerPeakRssBytes: 2 ** 30 }).map((t) => t.pass)).toEqual([false, true]);
+    expect(targets([], { ...scale, wave: { ...scale.wave, notices: 99, missing: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+    expect(targets([], { ...scale, wave: { ...scale.wave, notices: 101, doubled: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+  });
+
+  it('renders every step, the per-order costs and each verdict', () => {
+    const text = renderReport([workload('f', [10, 40]), workload('c', [9, 21])], undefined, 'bench');
+    expect(text).toContain('| f f | 8 | 40.0 |');
+    expect(text).toContain('| c ≥ 0.7 × f | MISS |');
+  });
+});
