@@ -4,7 +4,7 @@ import { recordWriteOff } from '../../db/queries/collections.js';
 import { postJournalEntry, trialBalance } from '../../db/queries/ledger.js';
 import { enqueueNotification } from '../../db/queries/notifications.js';
 import { updateOrderReadModel } from '../../db/queries/orders.js';
-import type { InvoiceState } from '../../workflows/order/contract.js';
+import type { InvoiceState, OrderView } from '../../workflows/order/contract.js';
 import type { InvoiceDraft } from '../../workflows/order/rules/invoice.js';
 import { creditNoteEntry, invoiceEntry, type JournalDraft, writeOffEntry } from '../../workflows/order/rules/journal.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
@@ -145,6 +145,8 @@ export function createBillingActivities(deps: { db: Database }) {
       orderId: string;
       invoiceNumber: string;
       writtenOff: boolean;
+      /** The order's state as it closes, kept with the read model when the books balance. */
+      finalView?: OrderView;
     }): Promise<{ balanced: boolean; differenceMinor: number; explanation: string }> {
       const totals = await getReceivableTotals(db, input.invoiceNumber);
       const proof = reconcile(totals);
@@ -159,7 +161,12 @@ export function createBillingActivities(deps: { db: Database }) {
       }
       const closedAt = new Date();
       await closeInvoice(db, input.invoiceNumber, input.writtenOff ? 'written_off' : 'closed', closedAt);
-      await updateOrderReadModel(db, input.orderId, { status: 'closed', amountDueMinor: 0, closedAt });
+      await updateOrderReadModel(db, input.orderId, {
+        status: 'closed',
+        amountDueMinor: 0,
+        closedAt,
+        ...(input.finalView ? { finalView: input.finalView } : {}),
+      });
       return proof;
     },
   };

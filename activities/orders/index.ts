@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { recordOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
+import { type NewOrder, recordOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
 import type { OrderInput, OrderStatus, OrderView, ShipmentInput } from '../../workflows/order/contract.js';
 import { orderTotals } from '../../workflows/order/rules/invoice.js';
 
@@ -14,23 +14,27 @@ export interface OrderSnapshot {
   finalView?: OrderView;
 }
 
+/** The order's row as it is first recorded, before its credit check. */
+export function newOrderRecord(input: OrderInput & { workflowId: string }): NewOrder {
+  return {
+    orderId: input.orderId,
+    workflowId: input.workflowId,
+    customerId: input.customerId,
+    currency: input.currency,
+    taxRateBps: input.taxRateBps,
+    paymentTermsDays: input.paymentTermsDays,
+    requestFingerprint: input.requestFingerprint ?? null,
+    createdBy: input.submittedBy ?? null,
+    ...orderTotals(input.lines, input.taxRateBps),
+    status: 'credit_review',
+    lines: input.lines,
+  };
+}
+
 export function createOrderActivities(deps: { db: Database }) {
   return {
     async recordOrder(input: OrderInput & { workflowId: string }): Promise<{ created: boolean }> {
-      const totals = orderTotals(input.lines, input.taxRateBps);
-      return recordOrder(deps.db, {
-        orderId: input.orderId,
-        workflowId: input.workflowId,
-        customerId: input.customerId,
-        currency: input.currency,
-        taxRateBps: input.taxRateBps,
-        paymentTermsDays: input.paymentTermsDays,
-        requestFingerprint: input.requestFingerprint ?? null,
-        createdBy: input.submittedBy ?? null,
-        ...totals,
-        status: 'credit_review',
-        lines: input.lines,
-      });
+      return recordOrder(deps.db, newOrderRecord(input));
     },
 
     async recordShipment(

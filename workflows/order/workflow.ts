@@ -29,6 +29,7 @@ import {
   submitOrderUpdate,
   writeOffUpdate,
 } from './contract.js';
+import { type CreditAssessment, statusAfterCreditCheck } from './rules/credit.js';
 import { describeStep, dunningSchedule, nextDueStep, shiftStep } from './rules/dunning.js';
 import { addDays, draftInvoice, dueDateFrom, orderTotals, startOfDayIso } from './rules/invoice.js';
 import { formatMoney } from './rules/money.js';
@@ -143,6 +144,11 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   const local = oneAtATime(localActivities);
   const s = carried ?? initialState(input);
   const v = s.view;
+  // Orders begun from here on take fewer steps on the happy path: one local activity takes
+  // the order in, search attributes change where an order waits rather than at every step,
+  // the payment that settles the order answers once it is closed, and reconciliation keeps
+  // the final state. Orders begun before keep the path they began on.
+  const lean = wf.patched('lean-happy-path');
   const workflowId = wf.workflowInfo().workflowId;
   const money = (minor: number) => formatMoney(minor, input.currency);
   // Shipments and disputes being recorded, so that concurrent requests are validated
@@ -169,6 +175,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   const openDisputes = (): DisputeState[] => v.disputes.filter((d) => d.status === 'open');
   const openDisputedMinor = () => openDisputes().reduce((sum, d) => sum + d.amountMinor, 0);
   const pendingDisputedMinor = () => [...pendingDisputes.values()].reduce((sum, n) => sum + n, 0);
+  /** Nothing left to pay or dispute. */
+  const nothingOwed = () => v.balanceMinor === 0 && openDisputes().length === 0 && pendingDisputes.size === 0;
+  /** Settled while collecting: the order closes next. */
+  const settling = () => s.phase === 'collections' && nothingOwed();
 
   function refresh(): void {
     if (v.invoice) {
@@ -183,7 +193,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     }
     v.customerCreditMinor = v.payments.reduce((sum, p) => sum + p.unappliedMinor, 0);
     if (s.phase === 'collections') v.status = collectionsStatus();
-    publish();
+    // A settled order's search attributes change once more, when it closes moments later.
+    publish(!(lean && settling()));
   }
 
   function collectionsStatus(): OrderStatus {
@@ -205,10 +216,11 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   }
 
   let published = '';
-  function publish(): void {
+  /** Current details always; search attributes too unless `upsert` is false. */
+  function publish(upsert = true): void {
     const attrs = snapshot();
     const key = JSON.stringify(attrs);
-    if (key !== published) {
+    if (upsert && key !== published) {
       published = key;
       wf.upsertSearchAttributes([
         { key: OrderSearchAttributes.status, value: attrs.status },
@@ -255,18 +267,23 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     v.timeline.push({ at: now(), event, ...(detail ? { detail } : {}) });
   }
 
-  function setNext(next: NextStep | null): void {
+  function setNext(next: NextStep | null, upsert = true): void {
     v.nextStep = next;
-    publish();
+    publish(upsert);
   }
 
   // Read-model writes go one at a time, each with the state as it is when it runs, so a
   // slow earlier write can never land after (and over) a newer one.
   let syncing: Promise<void> = Promise.resolve();
   let synced = '';
+  const readModelRow = () => ({ ...snapshot(), closed: ['closed', 'cancelled', 'credit_rejected'].includes(v.status) });
+  /** An activity wrote the read model as it now stands: nothing to sync. */
+  const markSynced = () => {
+    synced = JSON.stringify(readModelRow());
+  };
   function sync(): Promise<void> {
     syncing = syncing.then(async () => {
-      const row = { ...snapshot(), closed: ['closed', 'cancelled', 'credit_rejected'].includes(v.status) };
+      const row = readModelRow();
       const key = JSON.stringify(row);
       if (key === synced) return;
       // A closed order keeps its final state in the database, for reads after retention.
@@ -296,13 +313,24 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
 
   const notifyBase = { customerId: v.customerId, subjectType: 'order', subjectId: v.orderId };
 
-  async function close(status: OrderStatus, reason: string): Promise<void> {
-    v.status = status;
-    v.closedReason = reason;
+  /** The order as it stands once closed with this status and reason. */
+  function closedView(status: OrderStatus, reason: string): OrderView {
+    return {
+      ...v,
+      status,
+      closedReason: reason,
+      nextStep: null,
+      timeline: [...v.timeline, { at: now(), event: status.replaceAll('_', ' '), detail: reason }],
+    };
+  }
+
+  /** Closes the order; `written`: an activity already stored `view` as its final state. */
+  async function close(status: OrderStatus, reason: string, view = closedView(status, reason), written = false): Promise<void> {
+    Object.assign(v, { status: view.status, closedReason: view.closedReason, nextStep: null, timeline: view.timeline });
     s.phase = 'done';
-    setNext(null);
-    log(status.replaceAll('_', ' '), reason);
-    await sync();
+    publish();
+    if (written) markSynced();
+    else await sync();
   }
 
   // Rolls over only between messages: a handler may be waiting for this very loop, so the
@@ -461,9 +489,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       );
       // A payment that settles the order answers once the order is reconciled, so the payer
       // learns in the same call that it closed; the close writes the read model then.
-      const settling = () => v.balanceMinor === 0 && openDisputes().length === 0 && pendingDisputes.size === 0;
-      if (settling() && wf.patched('payment-answers-once-closed')) {
-        await wf.condition(() => s.phase === 'done' || v.status === 'reconciliation_failed' || !settling());
+      if (lean && settling()) {
+        await wf.condition(() => s.phase === 'done' || v.status === 'reconciliation_failed' || !nothingOwed());
         if (s.phase !== 'done' && v.status !== 'reconciliation_failed') await sync();
       } else {
         await sync();
@@ -651,16 +678,24 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
 
   // ---- stages ----------------------------------------------------------------------------
 
+  /** The read model's status as admitOrder left it, in this run. */
+  let admittedAs: OrderStatus | null = null;
+
   async function creditStage(): Promise<void> {
     if (v.credit.outcome === null) {
-      await local.recordOrder({ ...input, workflowId });
-      const totals = orderTotals(input.lines, input.taxRateBps);
-      const assessment = await local.assessCredit({
-        orderId: v.orderId,
-        customerId: v.customerId,
-        orderTotalMinor: totals.totalMinor,
-        policy: input.policy.credit,
-      });
+      let assessment: CreditAssessment;
+      if (lean) {
+        assessment = await local.admitOrder({ ...input, workflowId });
+        admittedAs = statusAfterCreditCheck(assessment.outcome);
+      } else {
+        await local.recordOrder({ ...input, workflowId });
+        assessment = await local.assessCredit({
+          orderId: v.orderId,
+          customerId: v.customerId,
+          orderTotalMinor: orderTotals(input.lines, input.taxRateBps).totalMinor,
+          policy: input.policy.credit,
+        });
+      }
       Object.assign(v.credit, {
         outcome: assessment.outcome,
         reasons: assessment.reasons,
@@ -674,6 +709,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         s.heldAt = now();
         v.status = 'credit_hold';
         publish();
+        if (admittedAs === v.status) markSynced();
         await Promise.all([
           sync(),
           local.notify({
@@ -703,7 +739,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     }
     s.phase = 'fulfillment';
     v.status = 'awaiting_shipment';
-    await sync();
+    if (admittedAs === v.status) markSynced();
+    else await sync();
   }
 
   async function awaitCreditDecision(): Promise<void> {
@@ -852,7 +889,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
           wakeAt - Date.now(),
         );
         if (Date.now() < stepAt) {
-          await sync(); // the order may have just become overdue
+          // The order may have just become overdue; a settled one is written as it closes.
+          if (!(lean && paid())) await sync();
           continue;
         }
       }
@@ -882,22 +920,28 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       // fee raised the balance. Orders begun before this wrote only the level here.
       if (wf.patched('sync-after-dunning-notice')) await sync();
     }
-    setNext(null);
+    // Paid: the order closes next, and its search attributes change then.
+    setNext(null, !lean);
     s.phase = 'reconciling';
   }
 
   async function reconcileStage(): Promise<void> {
     for (;;) {
       v.status = 'reconciling';
-      publish();
+      // Moments long when the books balance; a failure is published below.
+      publish(!lean);
+      const reason = v.writtenOffMinor > 0 ? 'written off' : 'paid and reconciled';
+      // Reconciliation keeps the final state with the read model as it closes the books.
+      const closing = lean ? closedView('closed', reason) : undefined;
       const proof = await local.reconcileOrder({
         orderId: v.orderId,
         invoiceNumber: v.invoice!.invoiceNumber,
         writtenOff: v.writtenOffMinor > 0,
+        ...(closing ? { finalView: closing } : {}),
       });
       if (proof.balanced) {
         synced = '';
-        await close('closed', v.writtenOffMinor > 0 ? 'written off' : 'paid and reconciled');
+        await close('closed', reason, closing, closing !== undefined);
         return;
       }
       v.status = 'reconciliation_failed';
@@ -923,7 +967,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
 
   // ---- main ------------------------------------------------------------------------------
 
-  publish();
+  // A new order's status, customer and currency were set at its start.
+  publish(!lean);
   if (s.phase === 'credit') await creditStage();
   if (s.phase === 'fulfillment') await fulfillmentStage();
   if (s.phase === 'invoicing') await invoiceStage();

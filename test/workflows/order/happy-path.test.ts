@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { listJournalEntries, trialBalance } from '../../../db/queries/ledger.js';
@@ -77,5 +78,40 @@ describe('order happy path', () => {
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.status)).toBe('closed');
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.invoiceNumber)).toBe(second.invoice!.invoiceNumber);
     await recordHistory(handle, 'happy-path--two-partial-shipments-two-partial-payments-invoiced-reconciled-journal');
+  });
+
+  it('costs one local activity per step and a search attribute change only where the order waits', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    const shipped = await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
+    });
+    const paid = await handle.executeUpdate(recordPaymentUpdate, { args: [pay(`pay-${input.orderId}`, shipped.invoice!.totalMinor)] });
+    expect(paid.order.status).toBe('closed');
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const named = (type: string) => events.filter((e) => String(temporal.api.enums.v1.EventType[e.eventType!]) === type);
+    const localActivities = named('EVENT_TYPE_MARKER_RECORDED')
+      .map((e) => e.markerRecordedEventAttributes!)
+      .filter((m) => m.markerName === 'core_local_activity')
+      .map((m) => JSON.parse(Buffer.from(m.details!.data!.payloads![0]!.data!).toString()).activity_type);
+    // Admit (record and check credit), record the shipment, invoice, apply the payment,
+    // reconcile and close: nothing else goes to the database on the happy path.
+    expect(localActivities).toEqual(['admitOrder', 'recordShipment', 'issueInvoice', 'applyPayment', 'reconcileOrder']);
+    const upserted = named('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')
+      .map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!))
+      .filter((keys) => !keys.includes('TemporalChangeVersion'));
+    // Waiting for shipment, waiting for payment, closed.
+    expect(upserted).toHaveLength(3);
+    expect(named('EVENT_TYPE_WORKFLOW_TASK_COMPLETED')).toHaveLength(3);
+
+    // What the skipped steps wrote before is all there.
+    const row = await getOrderRow(h.database.db, input.orderId);
+    expect(row).toMatchObject({ status: 'closed', amountDueMinor: 0, invoiceNumber: shipped.invoice!.invoiceNumber });
+    expect(row?.finalView).toEqual(await handle.query(getOrderQuery));
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(OrderSearchAttributes.status)).toBe('closed');
+    expect(described.typedSearchAttributes.get(OrderSearchAttributes.amountDue)).toBe(0);
+    await recordHistory(handle, 'lean--the-happy-path-in-five-local-activities');
   });
 });

@@ -110,9 +110,9 @@ describe('payments', () => {
 
   it('answers the payment that settles the order once it is reconciled and closed, a partial one at once', async () => {
     const { input, handle } = await invoicedOrder();
-    const partial = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('part', 80_000)] });
+    const partial = await handle.executeUpdate(recordPaymentUpdate, { args: [pay(`part-${input.orderId}`, 80_000)] });
     expect(partial.order.status).toBe('awaiting_payment');
-    const settling = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('rest', 100_000)] });
+    const settling = await handle.executeUpdate(recordPaymentUpdate, { args: [pay(`rest-${input.orderId}`, 100_000)] });
     expect(settling).toMatchObject({ duplicate: false, balanceMinor: 0 });
     expect(settling.order).toMatchObject({ status: 'closed', closedReason: 'paid and reconciled' });
     const row = await getOrderRow(h.database.db, input.orderId);

@@ -1,5 +1,5 @@
 // Credit check rules: approve, hold for a person, or reject, with the reasons in words.
-import type { CreditPolicy } from '../contract.js';
+import type { CreditPolicy, OrderStatus } from '../contract.js';
 import { assertMinor } from './money.js';
 
 export interface CreditProfile {
@@ -88,4 +88,14 @@ export function creditStanding(profile: CreditProfile): CreditStanding {
   assertMinor(profile.overdueMinor, 'overdue balance');
   const exposureMinor = profile.openReceivablesMinor + profile.openOrdersMinor;
   return { exposureMinor, availableMinor: Math.max(0, profile.limitMinor - exposureMinor), overdueMinor: profile.overdueMinor };
+}
+
+/**
+ * Where an order stands once its credit check has an outcome: approved waits for shipment,
+ * held waits for finance. A rejected order closes, which sets its status then (null here).
+ */
+export function statusAfterCreditCheck(outcome: CreditAssessment['outcome']): OrderStatus | null {
+  if (outcome === 'approved') return 'awaiting_shipment';
+  if (outcome === 'held') return 'credit_hold';
+  return null;
 }

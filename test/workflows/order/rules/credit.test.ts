@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreditPolicy } from '../../../../workflows/order/contract.js';
-import { type CreditProfile, assessCredit } from '../../../../workflows/order/rules/credit.js';
+import { type CreditProfile, assessCredit, statusAfterCreditCheck } from '../../../../workflows/order/rules/credit.js';
 
 const policy: CreditPolicy = {
   maxOverdueForAutoApprovalMinor: 0,
@@ -112,5 +112,13 @@ describe('assessCredit', () => {
     expect(() =>
       assessCredit(profile({ openReceivablesMinor: Number.MAX_SAFE_INTEGER }), 1, policy),
     ).toThrow(RangeError);
+  });
+});
+
+describe('statusAfterCreditCheck', () => {
+  it('sends an approved order to shipment and a held one to finance; a rejected one closes later', () => {
+    expect(statusAfterCreditCheck('approved')).toBe('awaiting_shipment');
+    expect(statusAfterCreditCheck('held')).toBe('credit_hold');
+    expect(statusAfterCreditCheck('rejected')).toBeNull();
   });
 });
