@@ -5,5 +5,6 @@ export const workerEnv = {
   DATABASE_URL: postgresUrl,
   LOG_LEVEL: logLevel,
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ error: 'must be a number' }).int().min(0).optional(),
+  WORKER_WORKFLOW_THREADS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(64).optional(),
   ...temporalEnv,
 };

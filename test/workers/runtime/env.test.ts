@@ -43,6 +43,12 @@ describe('parseEnv', () => {
     }
   });
 
+  it('takes the worker\'s workflow threads as a whole number from 1', () => {
+    expect(parseEnv(workerEnv, { DATABASE_URL: DB, WORKER_WORKFLOW_THREADS: '3' }).WORKER_WORKFLOW_THREADS).toBe(3);
+    expect(parseEnv(workerEnv, { DATABASE_URL: DB }).WORKER_WORKFLOW_THREADS).toBeUndefined();
+    expect(() => parseEnv(workerEnv, { DATABASE_URL: DB, WORKER_WORKFLOW_THREADS: '0' })).toThrow(/WORKER_WORKFLOW_THREADS="0"/);
+  });
+
   it('sends an API key only over TLS', () => {
     const env = parseEnv(workerEnv, { DATABASE_URL: DB, TEMPORAL_API_KEY: 'secret', TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233' });
     expect(temporalSettings(env)).toEqual({ address: 'ns.tmprl.cloud:7233', namespace: 'default', tls: true, apiKey: 'secret' });
