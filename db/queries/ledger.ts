@@ -48,8 +48,9 @@ export function assertBalanced(e: Pick<NewJournalEntry, 'entryKey' | 'lines'>): 
  */
 export async function postJournalEntry(db: Db, e: NewJournalEntry): Promise<{ created: boolean }> {
   assertBalanced(e);
-  return db.transaction(async (tx) => {
-    const [entry] = await tx
+  // One statement, atomic on its own: the entry once per key, and its lines only with it.
+  const entry = db.$with('entry').as(
+    db
       .insert(journalEntries)
       .values({
         entryKey: e.entryKey,
@@ -60,19 +61,20 @@ export async function postJournalEntry(db: Db, e: NewJournalEntry): Promise<{ cr
         postedAt: e.postedAt,
       })
       .onConflictDoNothing({ target: journalEntries.entryKey })
-      .returning({ id: journalEntries.id });
-    if (!entry) return { created: false };
-    await tx.insert(journalLines).values(
-      e.lines.map((line, i) => ({
-        entryId: entry.id,
-        lineNo: i + 1,
-        account: line.account,
-        debitMinor: line.debitMinor,
-        creditMinor: line.creditMinor,
-      })),
-    );
-    return { created: true };
-  });
+      .returning({ id: journalEntries.id }),
+  );
+  const lines = sql.join(
+    e.lines.map((line, i) => sql`(${i + 1}::int, ${line.account}::ledger_account, ${line.debitMinor}::bigint, ${line.creditMinor}::bigint)`),
+    sql`, `,
+  );
+  const inserted = await db
+    .with(entry)
+    .insert(journalLines)
+    .select(
+      sql`select ${entry.id}, l.line_no, l.account, l.debit, l.credit from ${entry} cross join (values ${lines}) as l(line_no, account, debit, credit)`,
+    )
+    .returning({ entryId: journalLines.entryId });
+  return { created: inserted.length > 0 };
 }
 
 export interface TrialBalance {

@@ -32,8 +32,9 @@ export interface NewOrder {
  * lines are never duplicated or half-written.
  */
 export async function recordOrder(db: Db, o: NewOrder): Promise<{ created: boolean }> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx
+  // One statement, atomic on its own: the order once, and its lines only with it.
+  const order = db.$with('new_order').as(
+    db
       .insert(orders)
       .values({
         id: o.orderId,
@@ -50,23 +51,27 @@ export async function recordOrder(db: Db, o: NewOrder): Promise<{ created: boole
         createdBy: o.createdBy ?? null,
       })
       .onConflictDoNothing({ target: orders.id })
-      .returning({ id: orders.id });
-    if (inserted.length === 0) return { created: false };
-    if (o.lines.length > 0) {
-      await tx.insert(orderLines).values(
-        o.lines.map((line, i) => ({
-          orderId: o.orderId,
-          lineId: line.lineId,
-          lineNo: i + 1,
-          sku: line.sku,
-          description: line.description,
-          quantity: line.quantity,
-          unitPriceMinor: line.unitPriceMinor,
-        })),
-      );
-    }
-    return { created: true };
-  });
+      .returning({ id: orders.id }),
+  );
+  if (o.lines.length === 0) {
+    const inserted = await db.with(order).select({ id: order.id }).from(order);
+    return { created: inserted.length > 0 };
+  }
+  const lines = sql.join(
+    o.lines.map(
+      (line, i) =>
+        sql`(${line.lineId}::text, ${i + 1}::int, ${line.sku}::text, ${line.description}::text, ${line.quantity}::int, ${line.unitPriceMinor}::bigint)`,
+    ),
+    sql`, `,
+  );
+  const inserted = await db
+    .with(order)
+    .insert(orderLines)
+    .select(
+      sql`select ${order.id}, l.line_id, l.line_no, l.sku, l.description, l.quantity, l.unit_price from ${order} cross join (values ${lines}) as l(line_id, line_no, sku, description, quantity, unit_price)`,
+    )
+    .returning({ orderId: orderLines.orderId });
+  return { created: inserted.length > 0 };
 }
 
 export type OrderReadModelPatch = Partial<{
@@ -106,20 +111,30 @@ export interface NewShipment {
 
 /** Records a shipment and its lines once per shipment ID; a repeated report writes nothing. */
 export async function recordShipment(db: Db, s: NewShipment): Promise<{ created: boolean }> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx
+  // One statement, atomic on its own: the shipment once, and its lines only with it.
+  const shipment = db.$with('new_shipment').as(
+    db
       .insert(shipments)
       .values({ orderId: s.orderId, shipmentId: s.shipmentId, shippedAt: s.shippedAt, reportedBy: s.reportedBy ?? null })
       .onConflictDoNothing({ target: [shipments.orderId, shipments.shipmentId] })
-      .returning({ shipmentId: shipments.shipmentId });
-    if (inserted.length === 0) return { created: false };
-    if (s.lines.length > 0) {
-      await tx
-        .insert(shipmentLines)
-        .values(s.lines.map((line) => ({ orderId: s.orderId, shipmentId: s.shipmentId, ...line })));
-    }
-    return { created: true };
-  });
+      .returning({ orderId: shipments.orderId, shipmentId: shipments.shipmentId }),
+  );
+  if (s.lines.length === 0) {
+    const inserted = await db.with(shipment).select({ id: shipment.shipmentId }).from(shipment);
+    return { created: inserted.length > 0 };
+  }
+  const lines = sql.join(
+    s.lines.map((line) => sql`(${line.lineId}::text, ${line.quantity}::int)`),
+    sql`, `,
+  );
+  const inserted = await db
+    .with(shipment)
+    .insert(shipmentLines)
+    .select(
+      sql`select ${shipment.orderId}, ${shipment.shipmentId}, l.line_id, l.quantity from ${shipment} cross join (values ${lines}) as l(line_id, quantity)`,
+    )
+    .returning({ lineId: shipmentLines.lineId });
+  return { created: inserted.length > 0 };
 }
 
 export async function getOrderRow(db: Db, orderId: string): Promise<(OrderRow & { lines: OrderLineRow[] }) | undefined> {
