@@ -58,7 +58,6 @@ async function freePort(): Promise<number> {
 }
 
 const cleanups: Array<() => Promise<unknown>> = [];
-const shown: NodeProcess[] = [];
 async function cleanUp(): Promise<void> {
   for (const step of cleanups.reverse()) await step().catch((err: unknown) => say(`cleanup: ${(err as Error).message}`));
 }
@@ -66,10 +65,21 @@ async function cleanUp(): Promise<void> {
 const startedAt = Date.now();
 const workloads: WorkloadResult[] = [];
 let scale: Awaited<ReturnType<typeof runScale>> | undefined;
-try {
-  // ---- Temporal: a fresh dev server on a SQLite file -----------------------------------
+
+interface DevServer {
+  address: string;
+  pid: number;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/**
+ * A fresh dev server on its own SQLite file, one per workload: a server grows slower as its
+ * file fills, so no workload pays for the ones before it.
+ */
+async function startDevServer(): Promise<DevServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'o2c-bench-'));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const before = new Set(childrenOf(process.pid, 'start-dev'));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
@@ -80,15 +90,23 @@ try {
       extraArgs: ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
     },
   });
-  cleanups.push(() => env.teardown());
-  const serverPid = childrenOf(process.pid, 'start-dev')[0];
-  if (!serverPid) throw new Error('cannot find the dev server process');
-  const temporalAddress = env.address;
-  const connection = await Connection.connect({ address: temporalAddress });
-  cleanups.push(() => connection.close());
-  const client = new Client({ connection });
+  const pid = childrenOf(process.pid, 'start-dev').find((p) => !before.has(p));
+  if (!pid) throw new Error('cannot find the dev server process');
+  const connection = await Connection.connect({ address: env.address });
+  return {
+    address: env.address,
+    pid,
+    client: new Client({ connection }),
+    async stop() {
+      await connection.close();
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
-  // ---- PostgreSQL: a fresh database ------------------------------------------------------
+try {
+  // ---- PostgreSQL: a fresh database, shared by the engine's workloads --------------------
   const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `o2c_bench_${runId}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -105,125 +123,123 @@ try {
   await database.migrate();
   await createCustomers(database.db);
 
-  // ---- the processes ---------------------------------------------------------------------
-  const nodeArgs = (name: string): string[] => (profile ? [`--cpu-prof`, `--cpu-prof-dir=${path.join(here, 'results', 'profiles', runId, name)}`] : []);
-  const polled = async (taskQueue: string) => {
-    const { pollers } = await client.workflowService.describeTaskQueue({
-      namespace: 'default',
-      taskQueue: { name: taskQueue },
-      taskQueueType: 1, // workflow
-    });
-    return (pollers?.length ?? 0) > 0;
-  };
-  const common = { TEMPORAL_ADDRESS: temporalAddress, LOG_LEVEL: 'warn' };
-
-  const apiPort = await freePort();
+  const nodeArgs = (name: string): string[] =>
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(here, 'results', 'profiles', runId, name)}`] : [];
   const apiKey = `o2c_${randomBytes(32).toString('base64url')}`;
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  let baselineWorker: NodeProcess | undefined;
-  if (only.has('f') || only.has('a')) {
-    baselineWorker = await startNode('baseline worker', path.join(here, 'baseline', 'worker.ts'), common, () => polled(BASELINE_TASK_QUEUE), 90_000, nodeArgs('baseline-worker'));
-    cleanups.push(() => baselineWorker!.stop());
-  }
-  let worker: NodeProcess | undefined;
-  let api: NodeProcess | undefined;
-  if (only.has('d') || only.has('c')) {
-    worker = await startNode('worker', path.join(root, 'workers', 'main.ts'), { ...common, DATABASE_URL: databaseUrl }, () => polled(ORDER_TASK_QUEUE), 90_000, nodeArgs('worker'));
-    cleanups.push(() => worker!.stop());
-    shown.push(worker);
-  }
-  if (only.has('c')) {
-    api = await startNode(
-      'api',
-      path.join(root, 'api', 'server.ts'),
-      { ...common, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(apiPort), API_BOOTSTRAP_KEY: `bench:service:${apiKey}`, ORDER_POLICIES: 'standard' },
-      async () => (await fetch(`${apiUrl}/health`)).ok,
-      60_000,
-      nodeArgs('api'),
-    );
-    cleanups.push(() => api!.stop());
-  }
-
-  // ---- the sweep -------------------------------------------------------------------------
   const calls = new CallTimes();
-  const plan: Array<{ key: WorkloadKey; name: string; driver: Driver; pids: Record<string, number> }> = [];
-  const server = { server: serverPid, bench: process.pid };
-  if (only.has('f') && baselineWorker) {
-    plan.push({ key: 'f', name: 'floor', driver: baselineDriver(client, 'floorOrderWorkflow', `${runId}-f`, calls), pids: { ...server, worker: baselineWorker.pid } });
-  }
-  if (only.has('a') && baselineWorker) {
-    plan.push({ key: 'a', name: 'naive', driver: baselineDriver(client, 'naiveOrderWorkflow', `${runId}-a`, calls), pids: { ...server, worker: baselineWorker.pid } });
-  }
-  if (only.has('d') && worker) {
-    plan.push({ key: 'd', name: 'engine, client', driver: clientDriver(client, `${runId}-d`, calls), pids: { ...server, worker: worker.pid } });
-  }
-  if (only.has('c') && worker && api) {
-    plan.push({ key: 'c', name: 'engine, HTTP', driver: httpDriver(apiUrl, apiKey, `${runId}-c`, calls), pids: { ...server, worker: worker.pid, api: api.pid } });
-  }
+  const names: Record<WorkloadKey, string> = { f: 'floor', a: 'naive', d: 'engine, client', c: 'engine, HTTP' };
 
   let n = 0;
-  for (const w of plan) {
-    let lastId = '';
-    const once = async () => {
-      lastId = await w.driver.run(++n);
-    };
-    await closedLoop(8, quick ? 2 : 4, once); // warm-up: bundles loaded, connections open, JIT done
-    const result: WorkloadResult = { key: w.key, name: w.name, steps: [] };
-    for (const concurrency of sweep) {
-      const before = w.key === 'd' || w.key === 'c' ? await footprint(database) : undefined;
-      let meter: UsageMeter | undefined;
-      let usage: Record<string, Usage> = {};
-      const loop = await closedLoop(concurrency, secondsPerStep, once, {
-        rampSeconds,
-        onWindowStart: () => {
-          calls.clear();
-          meter = new UsageMeter(w.pids);
-        },
-        onWindowEnd: () => {
-          usage = meter?.stop() ?? {};
-        },
-      });
-      const after = before ? await footprint(database) : undefined;
-      const step: StepResult = {
-        ...loop,
-        usage,
-        calls: Object.fromEntries(
-          [...calls.byName].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
-        ),
-        ...(before && after && loop.started > 0
-          ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
-          : {}),
+  for (const key of (['f', 'a', 'd', 'c'] as const).filter((k) => only.has(k))) {
+    const server = await startDevServer();
+    const processes: NodeProcess[] = [];
+    try {
+      const polled = async (taskQueue: string) => {
+        const { pollers } = await server.client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: taskQueue },
+          taskQueueType: 1, // workflow
+        });
+        return (pollers?.length ?? 0) > 0;
       };
-      result.steps.push(step);
-      say(`${w.key} ${w.name}  c=${concurrency}  ${loop.perSecond.toFixed(1)} orders/s  p50 ${loop.latencyMs.p50.toFixed(0)} ms${loop.failed ? `  ${loop.failed} failed: ${loop.firstError}` : ''}`);
-      // Saturated: more callers bring no more than 5% more orders.
-      const best = saturation({ ...result, steps: result.steps.slice(0, -1) });
-      if (best && loop.perSecond < best.perSecond * 1.05) break;
+      const common = { TEMPORAL_ADDRESS: server.address, LOG_LEVEL: 'warn' };
+      const start = async (...args: Parameters<typeof startNode>) => {
+        const p = await startNode(...args);
+        processes.push(p);
+        return p;
+      };
+      let driver: Driver;
+      const pids: Record<string, number> = { server: server.pid, bench: process.pid };
+      if (key === 'f' || key === 'a') {
+        const worker = await start('baseline worker', path.join(here, 'baseline', 'worker.ts'), common, () => polled(BASELINE_TASK_QUEUE), 90_000, nodeArgs(`baseline-${key}`));
+        pids.worker = worker.pid;
+        driver = baselineDriver(server.client, key === 'f' ? 'floorOrderWorkflow' : 'naiveOrderWorkflow', `${runId}-${key}`, calls);
+      } else {
+        const worker = await start('worker', path.join(root, 'workers', 'main.ts'), { ...common, DATABASE_URL: databaseUrl }, () => polled(ORDER_TASK_QUEUE), 90_000, nodeArgs(`worker-${key}`));
+        pids.worker = worker.pid;
+        if (key === 'd') {
+          driver = clientDriver(server.client, `${runId}-${key}`, calls);
+        } else {
+          const apiPort = await freePort();
+          const apiUrl = `http://127.0.0.1:${apiPort}`;
+          const api = await start(
+            'api',
+            path.join(root, 'api', 'server.ts'),
+            { ...common, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(apiPort), API_BOOTSTRAP_KEY: `bench:service:${apiKey}`, ORDER_POLICIES: 'standard' },
+            async () => (await fetch(`${apiUrl}/health`)).ok,
+            60_000,
+            nodeArgs('api'),
+          );
+          pids.api = api.pid;
+          driver = httpDriver(apiUrl, apiKey, `${runId}-${key}`, calls);
+        }
+      }
+
+      let lastId = '';
+      const once = async () => {
+        lastId = await driver.run(++n);
+      };
+      await closedLoop(8, quick ? 2 : 4, once); // warm-up: bundles loaded, connections open, JIT done
+      const result: WorkloadResult = { key, name: names[key], steps: [] };
+      for (const concurrency of sweep) {
+        const before = key === 'd' || key === 'c' ? await footprint(database) : undefined;
+        let meter: UsageMeter | undefined;
+        let usage: Record<string, Usage> = {};
+        const loop = await closedLoop(concurrency, secondsPerStep, once, {
+          rampSeconds,
+          onWindowStart: () => {
+            calls.clear();
+            meter = new UsageMeter(pids);
+          },
+          onWindowEnd: () => {
+            usage = meter?.stop() ?? {};
+          },
+        });
+        const after = before ? await footprint(database) : undefined;
+        result.steps.push({
+          ...loop,
+          usage,
+          calls: Object.fromEntries(
+            [...calls.byName].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
+          ),
+          ...(before && after && loop.started > 0
+            ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
+            : {}),
+        });
+        say(`${key} ${names[key]}  c=${concurrency}  ${loop.perSecond.toFixed(1)} orders/s  p50 ${loop.latencyMs.p50.toFixed(0)} ms${loop.failed ? `  ${loop.failed} failed: ${loop.firstError}` : ''}`);
+        // Saturated: more callers bring no more than 5% more orders.
+        const best = saturation({ ...result, steps: result.steps.slice(0, -1) });
+        if (best && loop.perSecond < best.perSecond * 1.05) break;
+      }
+      if (lastId) result.history = historyCost(await server.client.workflow.getHandle(lastId).fetchHistory());
+      workloads.push(result);
+    } finally {
+      if (process.env.BENCH_SHOW_OUTPUT) for (const p of processes) say(`---- ${p.name} output\n${p.output()}`);
+      for (const p of processes.reverse()) await p.stop();
+      await server.stop();
     }
-    if (lastId) result.history = historyCost(await client.workflow.getHandle(lastId).fetchHistory());
-    workloads.push(result);
   }
 
   // ---- scale: many open orders, then the dunning wave -----------------------------------
   if (scaleOrders > 0) {
-    // The scale phase runs a worker of its own, its workflow cache bounded.
-    await worker?.stop();
-    await api?.stop();
-    await baselineWorker?.stop();
-    scale = await runScale({
-      orders: scaleOrders,
-      waveOrders: scaleOrders,
-      client,
-      address: temporalAddress,
-      database,
-      databaseUrl,
-      runId: `${runId}-s`,
-      say,
-      nodeArgs,
-    });
+    const server = await startDevServer();
+    try {
+      scale = await runScale({
+        orders: scaleOrders,
+        waveOrders: scaleOrders,
+        client: server.client,
+        address: server.address,
+        database,
+        databaseUrl,
+        runId: `${runId}-s`,
+        say,
+        nodeArgs,
+      });
+    } finally {
+      await server.stop();
+    }
   }
 } finally {
-  if (process.env.BENCH_SHOW_OUTPUT) for (const p of shown) say(`---- ${p.name} output\n${p.output()}`);
   await cleanUp();
 }
 

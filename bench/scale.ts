@@ -126,8 +126,10 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
     const worker = await startEngineWorker(env.address, o.databaseUrl, o.nodeArgs('wave-worker'));
     try {
       const runId = `${o.runId}-wave`;
+      const t0Open = performance.now();
       await openOrders(client, runId, o.waveOrders);
-      o.say(`wave: ${o.waveOrders} orders open on the time-skipping server; skipping to their reminder day`);
+      const openSeconds = (performance.now() - t0Open) / 1000;
+      o.say(`wave: ${o.waveOrders} orders open on the time-skipping server in ${openSeconds.toFixed(0)} s; skipping to their reminder day`);
       const meter = new UsageMeter({ worker: worker.pid });
       const t0 = Date.now();
       // Net 30, reminder 3 days before the due date: day 27. Level 1 comes days later.
