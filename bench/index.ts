@@ -13,11 +13,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { tableFootprints } from '../db/queries/footprint.js';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS, ORDER_TASK_QUEUE } from '../workflows/order/contract.js';
+import { WORKFLOWS_PATH } from '../workers/order-worker.js';
 import { CLI, resolveTemporalExecutable } from '../workers/runtime/temporal-binaries.js';
 import { BASELINE_TASK_QUEUE } from './baseline/workflows.js';
 import { historyCost } from './history.js';
@@ -123,6 +124,18 @@ try {
   await database.migrate();
   await createCustomers(database.db);
 
+  // Workers load their workflow code built ahead of time, as production runs them.
+  const bundles = mkdtempSync(path.join(tmpdir(), 'o2c-bench-bundles-'));
+  cleanups.push(async () => rmSync(bundles, { recursive: true, force: true }));
+  const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never;
+  const bundle = async (name: string, workflowsPath: string) => {
+    const file = path.join(bundles, `${name}.js`);
+    writeFileSync(file, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+    return file;
+  };
+  const engineBundle = await bundle('engine', WORKFLOWS_PATH);
+  const baselineBundle = await bundle('baseline', path.join(here, 'baseline', 'workflows.ts'));
+
   const nodeArgs = (name: string): string[] =>
     profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(here, 'results', 'profiles', runId, name)}`] : [];
   const apiKey = `o2c_${randomBytes(32).toString('base64url')}`;
@@ -143,6 +156,7 @@ try {
         return (pollers?.length ?? 0) > 0;
       };
       const common = { TEMPORAL_ADDRESS: server.address, LOG_LEVEL: 'warn' };
+      const engine = { ...common, DATABASE_URL: databaseUrl, WORKFLOW_BUNDLE: engineBundle };
       const start = async (...args: Parameters<typeof startNode>) => {
         const p = await startNode(...args);
         processes.push(p);
@@ -151,11 +165,11 @@ try {
       let driver: Driver;
       const pids: Record<string, number> = { server: server.pid, bench: process.pid };
       if (key === 'f' || key === 'a') {
-        const worker = await start('baseline worker', path.join(here, 'baseline', 'worker.ts'), common, () => polled(BASELINE_TASK_QUEUE), 90_000, nodeArgs(`baseline-${key}`));
+        const worker = await start('baseline worker', path.join(here, 'baseline', 'worker.ts'), { ...common, WORKFLOW_BUNDLE: baselineBundle }, () => polled(BASELINE_TASK_QUEUE), 90_000, nodeArgs(`baseline-${key}`));
         pids.worker = worker.pid;
         driver = baselineDriver(server.client, key === 'f' ? 'floorOrderWorkflow' : 'naiveOrderWorkflow', `${runId}-${key}`, calls);
       } else {
-        const worker = await start('worker', path.join(root, 'workers', 'main.ts'), { ...common, DATABASE_URL: databaseUrl }, () => polled(ORDER_TASK_QUEUE), 90_000, nodeArgs(`worker-${key}`));
+        const worker = await start('worker', path.join(root, 'workers', 'main.ts'), engine, () => polled(ORDER_TASK_QUEUE), 90_000, nodeArgs(`worker-${key}`));
         pids.worker = worker.pid;
         if (key === 'd') {
           driver = clientDriver(server.client, `${runId}-${key}`, calls);
@@ -231,6 +245,7 @@ try {
         address: server.address,
         database,
         databaseUrl,
+        workflowBundle: engineBundle,
         runId: `${runId}-s`,
         say,
         nodeArgs,

@@ -31,18 +31,21 @@ export interface ScaleOptions {
   address: string;
   database: DatabaseHandle;
   databaseUrl: string;
+  /** The engine's workflow code, built ahead of time. */
+  workflowBundle: string;
   runId: string;
   say: (line: string) => void;
   nodeArgs: (name: string) => string[];
 }
 
-function startEngineWorker(address: string, databaseUrl: string, nodeArgs: string[]): Promise<NodeProcess> {
+function startEngineWorker(address: string, o: ScaleOptions, nodeArgs: string[]): Promise<NodeProcess> {
   return startNode(
     'worker',
     path.join(root, 'workers', 'main.ts'),
     {
       TEMPORAL_ADDRESS: address,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: o.databaseUrl,
+      WORKFLOW_BUNDLE: o.workflowBundle,
       // At info the SDK says when the worker runs: the time-skipping server lists no pollers.
       LOG_LEVEL: 'info',
       WORKER_MAX_CACHED_WORKFLOWS: String(SCALE_MAX_CACHED_WORKFLOWS),
@@ -81,7 +84,7 @@ async function footprint(database: DatabaseHandle) {
 
 export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   // ---- many open orders on the dev server ------------------------------------------------
-  const worker = await startEngineWorker(o.address, o.databaseUrl, o.nodeArgs('scale-worker'));
+  const worker = await startEngineWorker(o.address, o, o.nodeArgs('scale-worker'));
   let result: ScaleResult;
   try {
     const before = await footprint(o.database);
@@ -123,7 +126,7 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
     await registerOrderSearchAttributes(env.connection, 'default');
     const connection = await Connection.connect({ address: env.address });
     const client = new Client({ connection });
-    const worker = await startEngineWorker(env.address, o.databaseUrl, o.nodeArgs('wave-worker'));
+    const worker = await startEngineWorker(env.address, o, o.nodeArgs('wave-worker'));
     try {
       const runId = `${o.runId}-wave`;
       const t0Open = performance.now();

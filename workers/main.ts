@@ -16,6 +16,7 @@ const worker = await createOrderWorker({
   namespace: temporal.namespace,
   db: database.db,
   ...(env.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+  ...(env.WORKFLOW_BUNDLE ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE } } : {}),
   ...(env.WORKER_WORKFLOW_THREADS !== undefined ? { workflowThreads: env.WORKER_WORKFLOW_THREADS } : {}),
 });
 

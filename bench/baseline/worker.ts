@@ -12,7 +12,10 @@ const connection = await NativeConnection.connect({ address: process.env.TEMPORA
 const worker = await Worker.create({
   connection,
   taskQueue: BASELINE_TASK_QUEUE,
-  workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+  // Built ahead of time like the engine's, or bundled here.
+  ...(process.env.WORKFLOW_BUNDLE
+    ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE } }
+    : { workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) }),
   activities: createBaselineActivities(),
 });
 const running = worker.run();
