@@ -141,6 +141,8 @@ export async function openEngineOrder(client: Client, body: OrderBody, calls: Ca
       }),
     }),
   );
+  // A repeat of an order opened before (its answer lost) is already invoiced.
+  if (created.order.status === 'awaiting_payment' && created.order.invoice) return created.order.invoice.totalMinor;
   if (created.order.status !== 'awaiting_shipment') throw new Error(`order ${body.orderId} is ${created.order.status}`);
   const handle = client.workflow.getHandle(`order:${body.orderId}`);
   const shipped = await calls.time('recordShipment (update)', () => handle.executeUpdate(recordShipmentUpdate, { args: [shipmentOf(body)] }));

@@ -21,7 +21,8 @@ import type { ScaleResult } from './report.js';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** The worker's workflow cache, bounded: most open orders are evicted and replay on wake. */
 export const SCALE_MAX_CACHED_WORKFLOWS = 1000;
-const CONCURRENCY = 64;
+/** Enough callers to keep the server busy: the server, not the callers, sets the pace. */
+const CONCURRENCY = 128;
 
 export interface ScaleOptions {
   orders: number;
@@ -60,17 +61,18 @@ function startEngineWorker(address: string, o: ScaleOptions, nodeArgs: string[])
 async function openOrders(client: Client, runId: string, count: number): Promise<void> {
   const calls = new CallTimes();
   let next = 0;
-  let failures = 0;
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
-      while (next < count) {
-        const n = next++;
-        try {
-          await openEngineOrder(client, orderBody(`${runId}-${n}`, n), calls);
-        } catch (err) {
-          failures += 1;
-          if (failures > 10) throw err;
-          next = Math.min(next, n); // try that one again
+      for (let n = next++; n < count; n = next++) {
+        // A refused or failed call is tried again: opening an order is idempotent.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await openEngineOrder(client, orderBody(`${runId}-${n}`, n), calls);
+            break;
+          } catch (err) {
+            if (attempt >= 5) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+          }
         }
       }
     }),
