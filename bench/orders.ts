@@ -25,7 +25,8 @@ import {
   submitBaselineUpdate,
 } from './baseline/workflows.js';
 
-export const CUSTOMERS = 64;
+/** Ten thousand open orders spread as a B2B book would be: twenty or so per customer. */
+export const CUSTOMERS = 500;
 const customerId = (n: number) => `bench-cust-${n % CUSTOMERS}`;
 
 /** Customers the orders spread over, with limits no bench run reaches. */

@@ -28,6 +28,8 @@ export interface ScaleResult {
   maxCachedWorkflows: number;
   workerPeakRssBytes: number;
   workerRssAfterBytes: number;
+  /** CPU time per opened order, by process. */
+  cpuMsPerOrder: Record<string, number>;
   databaseBytesPerOrder: number;
   databaseRowsPerOrder: number;
   wave?: {
@@ -146,7 +148,8 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
       '',
       `scale: ${scale.orders} orders opened and waiting for payment in ${scale.openSeconds.toFixed(0)} s (${scale.openedPerSecond.toFixed(1)} orders/s);` +
         ` worker peak RSS ${mib(scale.workerPeakRssBytes)} MiB (${mib(scale.workerRssAfterBytes)} MiB after), cache bounded at ${scale.maxCachedWorkflows};` +
-        ` PostgreSQL ${scale.databaseRowsPerOrder.toFixed(1)} rows, ${(scale.databaseBytesPerOrder / 1024).toFixed(1)} KiB per open order`,
+        ` PostgreSQL ${scale.databaseRowsPerOrder.toFixed(1)} rows, ${(scale.databaseBytesPerOrder / 1024).toFixed(1)} KiB per open order;` +
+        ` CPU ms per order opened: ${Object.entries(scale.cpuMsPerOrder).map(([p, ms]) => `${p} ${ms.toFixed(0)}`).join(', ')}`,
     );
     if (scale.wave) {
       const w = scale.wave;

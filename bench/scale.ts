@@ -20,7 +20,7 @@ import type { ScaleResult } from './report.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** The worker's workflow cache, bounded: most open orders are evicted and replay on wake. */
-export const SCALE_MAX_CACHED_WORKFLOWS = 1000;
+export const SCALE_MAX_CACHED_WORKFLOWS = 500;
 /** Enough callers to keep the server busy: the server, not the callers, sets the pace. */
 const CONCURRENCY = 128;
 
@@ -28,8 +28,9 @@ export interface ScaleOptions {
   orders: number;
   waveOrders: number;
   client: Client;
-  /** The dev server's address. */
+  /** The dev server's address and process. */
   address: string;
+  serverPid: number;
   database: DatabaseHandle;
   databaseUrl: string;
   /** The engine's workflow code, built ahead of time. */
@@ -90,7 +91,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   let result: ScaleResult;
   try {
     const before = await footprint(o.database);
-    const meter = new UsageMeter({ worker: worker.pid });
+    const meter = new UsageMeter({ worker: worker.pid, server: o.serverPid });
     const t0 = performance.now();
     await openOrders(o.client, o.runId, o.orders);
     const seconds = (performance.now() - t0) / 1000;
@@ -104,6 +105,9 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
       maxCachedWorkflows: SCALE_MAX_CACHED_WORKFLOWS,
       workerPeakRssBytes: usage.worker!.peakRssBytes,
       workerRssAfterBytes: rssAfter,
+      cpuMsPerOrder: Object.fromEntries(
+        ['worker', 'server', 'postgres'].map((p) => [p, ((usage[p]?.cpuSeconds ?? 0) * 1000) / o.orders]),
+      ),
       databaseRowsPerOrder: (after.rows - before.rows) / o.orders,
       databaseBytesPerOrder: (after.bytes - before.bytes) / o.orders,
     };

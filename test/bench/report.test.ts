@@ -46,6 +46,7 @@ describe('targets', () => {
       maxCachedWorkflows: 50,
       workerPeakRssBytes: 2 ** 30 - 1,
       workerRssAfterBytes: 1,
+      cpuMsPerOrder: { worker: 1 },
       databaseBytesPerOrder: 1,
       databaseRowsPerOrder: 1,
       wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, workerPeakRssBytes: 1 },
