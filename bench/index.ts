@@ -98,7 +98,10 @@ async function startDevServer(): Promise<DevServer> {
     },
   });
   const pid = childrenOf(process.pid, 'start-dev').find((p) => !before.has(p));
-  if (!pid) throw new Error('cannot find the dev server process');
+  if (!pid) {
+    await env.teardown();
+    throw new Error('cannot find the dev server process');
+  }
   const connection = await Connection.connect({ address: env.address });
   return {
     address: env.address,
@@ -207,6 +210,7 @@ try {
         const before = key === 'd' || key === 'c' ? await footprint(database) : undefined;
         let meter: UsageMeter | undefined;
         let usage: Record<string, Usage> = {};
+        let windowCalls = new Map<string, number[]>();
         const loop = await closedLoop(concurrency, secondsPerStep, once, {
           rampSeconds,
           onWindowStart: () => {
@@ -215,6 +219,8 @@ try {
           },
           onWindowEnd: () => {
             usage = meter?.stop() ?? {};
+            // Calls ending after the window, as the loop drains at falling concurrency, are left out.
+            windowCalls = new Map([...calls.byName].map(([name, times]) => [name, [...times]]));
           },
         });
         const after = before ? await footprint(database) : undefined;
@@ -222,7 +228,7 @@ try {
           ...loop,
           usage,
           calls: Object.fromEntries(
-            [...calls.byName].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
+            [...windowCalls].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
           ),
           ...(before && after && loop.started > 0
             ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }

@@ -72,7 +72,7 @@ export class UsageMeter {
   private readonly startCpu = new Map<string, number>();
   private readonly peak = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
-  private readonly postgres = processesNamed('postgres');
+  /** PostgreSQL's processes and their CPU time when the stretch began; backends come and go. */
   private readonly postgresCpu = this.postgresSeconds();
   private readonly machineCpu = machineBusySeconds();
 
@@ -94,16 +94,16 @@ export class UsageMeter {
     }
   }
 
-  private postgresSeconds(): number {
-    let sum = 0;
-    for (const pid of this.postgres) {
+  private postgresSeconds(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const pid of processesNamed('postgres')) {
       try {
-        sum += cpuSeconds(pid);
+        out.set(pid, cpuSeconds(pid));
       } catch {
-        // a backend that ended: its time is lost to the count
+        // ended meanwhile
       }
     }
-    return sum;
+    return out;
   }
 
   /**
@@ -117,7 +117,10 @@ export class UsageMeter {
     for (const [name, pid] of Object.entries(this.pids)) {
       out[name] = { cpuSeconds: cpuSeconds(pid) - this.startCpu.get(name)!, peakRssBytes: this.peak.get(name)! };
     }
-    out.postgres = { cpuSeconds: this.postgresSeconds() - this.postgresCpu, peakRssBytes: 0 };
+    // A backend begun during the stretch counts whole; one that ended is lost to the count.
+    let postgres = 0;
+    for (const [pid, now] of this.postgresSeconds()) postgres += now - (this.postgresCpu.get(pid) ?? 0);
+    out.postgres = { cpuSeconds: postgres, peakRssBytes: 0 };
     out.machine = { cpuSeconds: machineBusySeconds() - this.machineCpu, peakRssBytes: 0 };
     return out;
   }

@@ -132,7 +132,10 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
     await registerOrderSearchAttributes(env.connection, 'default');
     const connection = await Connection.connect({ address: env.address });
     const client = new Client({ connection });
-    const worker = await startEngineWorker(env.address, o, o.nodeArgs('wave-worker'));
+    const worker = await startEngineWorker(env.address, o, o.nodeArgs('wave-worker')).catch(async (err: unknown) => {
+      await connection.close();
+      throw err;
+    });
     try {
       const runId = `${o.runId}-wave`;
       const t0Open = performance.now();
@@ -160,7 +163,6 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
       const notices = counts.reduce((sum, c) => sum + c.notices, 0);
       const lastAt = Math.max(...counts.map((c) => c.lastAt.getTime()), t0);
       const secondsToLast = (lastAt - t0) / 1000;
-      await connection.close();
       return {
         server: 'time-skipping server',
         orders: o.waveOrders,
@@ -173,6 +175,7 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
       };
     } finally {
       await worker.stop();
+      await connection.close();
     }
   } finally {
     await env.teardown();

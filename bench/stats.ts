@@ -20,7 +20,7 @@ export interface LoopResult {
 }
 
 export interface LoopOptions {
-  /** Seconds at the start not counted, while the callers' first runs fill the pipeline. */
+  /** Least seconds before the counted window opens; it also waits for every caller's first run. */
   rampSeconds?: number;
   /** Called as the counted window opens and as it closes (to measure CPU over it). */
   onWindowStart?: () => void;
@@ -28,9 +28,10 @@ export interface LoopOptions {
 }
 
 /**
- * Closed loop: `concurrency` callers each run `once` back to back for `rampSeconds` and then
- * `seconds` more. Only runs that complete inside the counted window count, so a slow start
- * does not read as low throughput; runs still going when it closes are awaited, not counted.
+ * Closed loop: `concurrency` callers each run `once` back to back. The counted window opens
+ * once `rampSeconds` have passed and every caller has finished its first run (the pipeline is
+ * full, and the callers' synchronized first runs are not counted), and lasts `seconds`. Only
+ * runs that complete inside it count; runs still going when it closes are awaited, not counted.
  */
 export async function closedLoop(
   concurrency: number,
@@ -42,29 +43,45 @@ export async function closedLoop(
   let failed = 0;
   let runs = 0;
   let firstError: string | undefined;
-  const windowStart = performance.now() + (options.rampSeconds ?? 0) * 1000;
-  const deadline = windowStart + seconds * 1000;
-  const opened = options.onWindowStart
-    ? setTimeout(options.onWindowStart, Math.max(0, windowStart - performance.now()))
-    : undefined;
-  const closed = options.onWindowEnd ? setTimeout(options.onWindowEnd, Math.max(0, deadline - performance.now())) : undefined;
+  let firstRunsDone = 0;
+  let windowStart: number | undefined;
+  let deadline: number | undefined;
+  let closed: NodeJS.Timeout | undefined;
+  let rampDone = false;
+  const open = () => {
+    if (windowStart !== undefined || firstRunsDone < concurrency || !rampDone) return;
+    windowStart = performance.now();
+    deadline = windowStart + seconds * 1000;
+    options.onWindowStart?.();
+    if (options.onWindowEnd) closed = setTimeout(options.onWindowEnd, seconds * 1000);
+  };
+  const ramp = setTimeout(() => {
+    rampDone = true;
+    open();
+  }, (options.rampSeconds ?? 0) * 1000);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
+      let first = true;
+      while (deadline === undefined || performance.now() < deadline) {
         const t0 = performance.now();
         runs += 1;
         try {
           await once();
           const t1 = performance.now();
-          if (t1 >= windowStart && t1 <= deadline) latencies.push(t1 - t0);
+          if (windowStart !== undefined && t1 >= windowStart && t1 <= deadline!) latencies.push(t1 - t0);
         } catch (err) {
           failed += 1;
           firstError ??= (err as Error).message;
         }
+        if (first) {
+          first = false;
+          firstRunsDone += 1;
+          open();
+        }
       }
     }),
   );
-  clearTimeout(opened);
+  clearTimeout(ramp);
   clearTimeout(closed);
   return {
     concurrency,

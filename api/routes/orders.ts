@@ -62,8 +62,7 @@ export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
 
 const UPDATE_PROBLEMS = problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
 
-/** Same content, same fingerprint: keys sorted at every level. */
-/** The request's identity: a SHA-256 of its canonical JSON (keys sorted). */
+/** The request's identity: a SHA-256 of its canonical JSON (keys sorted at every level). */
 export function fingerprint(value: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)

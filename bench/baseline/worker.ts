@@ -17,6 +17,8 @@ const worker = await Worker.create({
     ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE } }
     : { workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) }),
   activities: createBaselineActivities(),
+  // As many workflow threads as the engine's worker runs, so the baselines are not held back.
+  workflowThreadPoolSize: 2,
 });
 const running = worker.run();
 onShutdown(async () => {

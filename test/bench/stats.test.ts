@@ -47,3 +47,22 @@ describe('closedLoop with a ramp', () => {
     expect(result.perSecond).toBeCloseTo(result.completed / 0.2, 5);
   });
 });
+
+describe('closedLoop window', () => {
+  it('opens only once every caller has finished its first run, however short the ramp', async () => {
+    const begun = performance.now();
+    let openedAt = 0;
+    let calls = 0;
+    await closedLoop(
+      2,
+      0.1,
+      async () => {
+        calls += 1;
+        // the second caller's first run is slow
+        await new Promise((r) => setTimeout(r, calls === 2 ? 300 : 20));
+      },
+      { rampSeconds: 0.05, onWindowStart: () => (openedAt = performance.now() - begun) },
+    );
+    expect(openedAt).toBeGreaterThanOrEqual(290);
+  });
+});

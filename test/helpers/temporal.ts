@@ -19,7 +19,7 @@ export function startDevServer(options: { extraNamespaces?: string[] } = {}): Pr
 
 /**
  * The time-skipping server, for tests that wait on long timers. It knows no custom search
- * attributes until told, and an order upserts them from its first task.
+ * attributes until told, and an order is started with some of them set.
  */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({

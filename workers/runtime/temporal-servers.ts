@@ -13,7 +13,7 @@ const INDEXED_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.In
 
 /**
  * Registers the order's search attributes on a server that does not take them at start
- * (the time-skipping server); an order upserts them from its first task.
+ * (the time-skipping server): an order is started with some of them set.
  */
 export async function registerOrderSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   await connection.operatorService.addSearchAttributes({

@@ -144,10 +144,11 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   const local = oneAtATime(localActivities);
   const s = carried ?? initialState(input);
   const v = s.view;
-  // Orders begun from here on take fewer steps on the happy path: one local activity takes
+  // Runs begun from here on take fewer steps on the happy path: one local activity takes
   // the order in, search attributes change where an order waits rather than at every step,
   // the payment that settles the order answers once it is closed, and reconciliation keeps
-  // the final state. Orders begun before keep the path they began on.
+  // the final state. Runs begun before keep the path they began on (a run continued as new
+  // takes the new path; it carries its state and search attributes).
   const lean = wf.patched('lean-happy-path');
   const workflowId = wf.workflowInfo().workflowId;
   const money = (minor: number) => formatMoney(minor, input.currency);
@@ -281,7 +282,9 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   const markSynced = () => {
     synced = JSON.stringify(readModelRow());
   };
+  let syncCalls = 0;
   function sync(): Promise<void> {
+    syncCalls += 1;
     syncing = syncing.then(async () => {
       const row = readModelRow();
       const key = JSON.stringify(row);
@@ -313,7 +316,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
 
   const notifyBase = { customerId: v.customerId, subjectType: 'order', subjectId: v.orderId };
 
-  /** The order as it stands once closed with this status and reason. */
+  /** The order as it will stand once closed with this status and reason. */
   function closedView(status: OrderStatus, reason: string): OrderView {
     return {
       ...v,
@@ -324,12 +327,18 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     };
   }
 
-  /** Closes the order; `written`: an activity already stored `view` as its final state. */
-  async function close(status: OrderStatus, reason: string, view = closedView(status, reason), written = false): Promise<void> {
-    Object.assign(v, { status: view.status, closedReason: view.closedReason, nextStep: null, timeline: view.timeline });
+  /**
+   * Closes the order. `written`: an activity already stored that view as the final state, in
+   * its own time; it stands only if nothing changed the order or wrote its row since.
+   */
+  async function close(status: OrderStatus, reason: string, written?: { view: OrderView; syncsBefore: number }): Promise<void> {
+    v.status = status;
+    v.closedReason = reason;
     s.phase = 'done';
-    publish();
-    if (written) markSynced();
+    setNext(null);
+    if (written) v.timeline.push(written.view.timeline.at(-1)!);
+    else log(status.replaceAll('_', ' '), reason);
+    if (written && syncCalls === written.syncsBefore && JSON.stringify(v) === JSON.stringify(written.view)) markSynced();
     else await sync();
   }
 
@@ -932,16 +941,16 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       publish(!lean);
       const reason = v.writtenOffMinor > 0 ? 'written off' : 'paid and reconciled';
       // Reconciliation keeps the final state with the read model as it closes the books.
-      const closing = lean ? closedView('closed', reason) : undefined;
+      const closing = lean ? { view: closedView('closed', reason), syncsBefore: syncCalls } : undefined;
       const proof = await local.reconcileOrder({
         orderId: v.orderId,
         invoiceNumber: v.invoice!.invoiceNumber,
         writtenOff: v.writtenOffMinor > 0,
-        ...(closing ? { finalView: closing } : {}),
+        ...(closing ? { finalView: closing.view } : {}),
       });
       if (proof.balanced) {
         synced = '';
-        await close('closed', reason, closing, closing !== undefined);
+        await close('closed', reason, closing);
         return;
       }
       v.status = 'reconciliation_failed';

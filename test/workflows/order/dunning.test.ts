@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { listDunningEvents } from '../../../db/queries/collections.js';
 import { trialBalance } from '../../../db/queries/ledger.js';
+import { getOrderRow } from '../../../db/queries/orders.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import {
   type InvoiceState,
@@ -194,5 +195,27 @@ describe('dunning', () => {
     expect(ledger.byAccount).toMatchObject({ cash: 155_000, revenue: -150_000 + 25_000 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
     await recordHistory(handle, 'dunning--credits-the-accepted-part-of-a-dispute-and-reconciles-once-the-rest-is');
+  });
+
+  it('closes on the resolution of the last dispute with the read model and final state complete', async () => {
+    const { input, handle } = await invoicedOrder();
+    await handle.executeUpdate(openDisputeUpdate, {
+      args: [{ disputeId: 'd-last', amountMinor: 30_000, reason: 'wrong colour', openedBy: 'customer-service' }],
+    });
+    const paid = await handle.executeUpdate(recordPaymentUpdate, {
+      args: [{ paymentReference: `undisputed-${input.orderId}`, amountMinor: 150_000, currency: 'USD', method: 'bank_transfer', receivedAt: '2026-12-10T00:00:00Z' }],
+    });
+    expect(paid.order.status).toBe('disputed');
+    // The credit note settles the balance: the order reconciles while the resolution is still
+    // being recorded and audited.
+    await handle.executeUpdate(resolveDisputeUpdate, {
+      args: [{ disputeId: 'd-last', outcome: 'accepted', resolvedBy: 'alice@finance' }],
+    });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    const view = await handle.query(getOrderQuery);
+    expect(view.timeline.map((t) => t.event)).toEqual(expect.arrayContaining(['dispute accepted', 'closed']));
+    const row = await getOrderRow(h.database.db, input.orderId);
+    expect(row).toMatchObject({ status: 'closed', amountDueMinor: 0 });
+    expect(row?.finalView).toEqual(view);
   });
 });
