@@ -9,6 +9,8 @@ type History = temporal.api.history.v1.IHistory;
 
 export interface HistoryCost {
   events: number;
+  /** The history's size as the server stores and sends it (protobuf). */
+  bytes: number;
   workflowTasks: number;
   billableActions: number;
   /** Billable actions by kind, to see what drives them. */
@@ -78,5 +80,6 @@ export function historyCost(history: History): HistoryCost {
   }
   if (tasksWithLocalActivities.size > 0) add('local activities (per workflow task)', tasksWithLocalActivities.size);
   const billableActions = Object.values(actions).reduce((sum, n) => sum + n, 0);
-  return { events: events.length, workflowTasks, billableActions, actions, localActivities, activities, timers, updates };
+  const bytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
+  return { events: events.length, bytes, workflowTasks, billableActions, actions, localActivities, activities, timers, updates };
 }

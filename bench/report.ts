@@ -116,14 +116,14 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
     }
   }
 
-  lines.push('', '| workload | saturation orders/s | at c | history events/order | billable actions/order | workflow tasks/order | PG rows/order | PG bytes/order |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('', '| workload | saturation orders/s | at c | history events/order | history KiB/order | billable actions/order | workflow tasks/order | PG rows/order | PG bytes/order |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const w of workloads) {
     const s = saturation(w);
     if (!s) continue;
     const h = w.history;
     lines.push(
-      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${s.database ? s.database.rowsPerOrder.toFixed(1) : '-'} | ${s.database ? s.database.bytesPerOrder.toFixed(0) : '-'} |`,
+      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h ? (h.bytes / 1024).toFixed(1) : '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${s.database ? s.database.rowsPerOrder.toFixed(1) : '-'} | ${s.database ? s.database.bytesPerOrder.toFixed(0) : '-'} |`,
     );
   }
 

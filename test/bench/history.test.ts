@@ -43,6 +43,7 @@ describe('historyCost', () => {
     } as Parameters<typeof historyCost>[0]; // event IDs are Longs on the wire, numbers here
     const cost = historyCost(history);
     expect(cost.events).toBe(21);
+    expect(cost.bytes).toBeGreaterThan(21 * 2);
     expect(cost.workflowTasks).toBe(2);
     expect(cost.localActivities).toBe(3);
     expect(cost.activities).toBe(1);
