@@ -17,10 +17,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
-import { tableFootprints } from '../db/queries/footprint.js';
+import { totalFootprint } from '../db/queries/footprint.js';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS, ORDER_TASK_QUEUE } from '../workflows/order/contract.js';
 import { WORKFLOWS_PATH } from '../workers/order-worker.js';
 import { CLI, resolveTemporalExecutable } from '../workers/runtime/temporal-binaries.js';
+import { DEV_SERVER_SQLITE_ARGS } from '../workers/runtime/temporal-servers.js';
 import { BASELINE_TASK_QUEUE } from './baseline/workflows.js';
 import { historyCost } from './history.js';
 import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, httpDriver } from './orders.js';
@@ -92,9 +93,8 @@ async function startDevServer(): Promise<DevServer> {
       searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
       // Its warnings of slow calls at saturation are what a saturation test expects.
       log: { format: 'pretty', level: 'error' },
-      // Write-ahead logging, as any SQLite under concurrent load should run: the same for
-      // every workload, so the ratios stand; without it the file's fsyncs halve every figure.
-      extraArgs: ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
+      // As npm start runs it (write-ahead logging), the same for every workload.
+      extraArgs: DEV_SERVER_SQLITE_ARGS,
     },
   });
   const pid = childrenOf(process.pid, 'start-dev').find((p) => !before.has(p));
@@ -207,7 +207,7 @@ try {
       await closedLoop(8, quick ? 1 : 2, once); // warm-up: bundles loaded, connections open, JIT done
       const result: WorkloadResult = { key, name: names[key], steps: [] };
       for (const concurrency of sweep) {
-        const before = key === 'd' || key === 'c' ? await footprint(database) : undefined;
+        const before = key === 'd' || key === 'c' ? await totalFootprint(database) : undefined;
         let meter: UsageMeter | undefined;
         let usage: Record<string, Usage> = {};
         let windowCalls = new Map<string, number[]>();
@@ -223,7 +223,7 @@ try {
             windowCalls = new Map([...calls.byName].map(([name, times]) => [name, [...times]]));
           },
         });
-        const after = before ? await footprint(database) : undefined;
+        const after = before ? await totalFootprint(database) : undefined;
         result.steps.push({
           ...loop,
           usage,
@@ -281,8 +281,3 @@ mkdirSync(outDir, { recursive: true });
 const file = path.join(outDir, `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ quick, secondsPerStep, cores: cpus().length, workloads, scale }, null, 2)}\n`);
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
-
-async function footprint(database: DatabaseHandle): Promise<{ rows: number; bytes: number }> {
-  const tables = await tableFootprints(database);
-  return tables.reduce((sum, t) => ({ rows: sum.rows + t.rows, bytes: sum.bytes + t.bytes }), { rows: 0, bytes: 0 });
-}

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DatabaseHandle } from '../db/client.js';
-import { tableFootprints } from '../db/queries/footprint.js';
+import { totalFootprint } from '../db/queries/footprint.js';
 import { countNoticesBySubject } from '../db/queries/notifications.js';
 import { TEST_SERVER, resolveTemporalExecutable } from '../workers/runtime/temporal-binaries.js';
 import { registerOrderSearchAttributes } from '../workers/runtime/temporal-servers.js';
@@ -80,23 +80,18 @@ async function openOrders(client: Client, runId: string, count: number): Promise
   );
 }
 
-async function footprint(database: DatabaseHandle) {
-  const tables = await tableFootprints(database);
-  return tables.reduce((sum, t) => ({ rows: sum.rows + t.rows, bytes: sum.bytes + t.bytes }), { rows: 0, bytes: 0 });
-}
-
 export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
   // ---- many open orders on the dev server ------------------------------------------------
   const worker = await startEngineWorker(o.address, o, o.nodeArgs('scale-worker'));
   let result: ScaleResult;
   try {
-    const before = await footprint(o.database);
+    const before = await totalFootprint(o.database);
     const meter = new UsageMeter({ worker: worker.pid, server: o.serverPid });
     const t0 = performance.now();
     await openOrders(o.client, o.runId, o.orders);
     const seconds = (performance.now() - t0) / 1000;
     const usage = meter.stop();
-    const after = await footprint(o.database);
+    const after = await totalFootprint(o.database);
     const rssAfter = new UsageMeter({ worker: worker.pid }).stop().worker!.peakRssBytes;
     result = {
       orders: o.orders,

@@ -22,3 +22,9 @@ export async function tableFootprints(database: DatabaseHandle): Promise<TableFo
   }
   return out;
 }
+
+/** Rows and bytes of all our tables together. */
+export async function totalFootprint(database: DatabaseHandle): Promise<{ rows: number; bytes: number }> {
+  const tables = await tableFootprints(database);
+  return tables.reduce((sum, t) => ({ rows: sum.rows + t.rows, bytes: sum.bytes + t.bytes }), { rows: 0, bytes: 0 });
+}

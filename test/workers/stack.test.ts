@@ -1,6 +1,6 @@
 // `npm start` driven the way a person runs it: a process group of its own, Ctrl-C
 // (SIGINT to the whole group) or a supervisor's SIGTERM, and nothing left behind.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
@@ -101,6 +101,8 @@ describe('npm start with nothing configured', () => {
       });
       expect((await fetch(first.ready.temporalUi!)).status).toBe(200);
       expect(descendants(first.ready.pid).map(commandLine).join('\n')).toContain('temporal server start-dev');
+      // Its SQLite file runs in write-ahead-log mode.
+      expect(existsSync(path.join(dataDir, 'temporal.sqlite-wal'))).toBe(true);
 
       connection = await Connection.connect({ address: first.ready.temporal });
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
