@@ -40,6 +40,8 @@ export interface ScaleResult {
     secondsToLast: number;
     missing: number;
     doubled: number;
+    /** Orders reminded before the skip: the wave was no wave for them. */
+    early: number;
     workerPeakRssBytes: number;
   };
 }
@@ -86,8 +88,8 @@ export function targets(workloads: WorkloadResult[], scale?: ScaleResult): Targe
       const w = scale.wave;
       out.push({
         name: 'dunning wave: no notice lost or doubled',
-        pass: w.missing === 0 && w.doubled === 0 && w.notices === w.orders,
-        detail: `${w.notices} of ${w.orders} notices recorded, ${w.missing} missing, ${w.doubled} doubled, last after ${w.secondsToLast.toFixed(1)} s`,
+        pass: w.missing === 0 && w.doubled === 0 && w.early === 0 && w.notices === w.orders,
+        detail: `${w.notices} of ${w.orders} notices recorded, ${w.missing} missing, ${w.doubled} doubled, ${w.early} early, last after ${w.secondsToLast.toFixed(1)} s`,
       });
     }
   }
@@ -154,7 +156,7 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
     if (scale.wave) {
       const w = scale.wave;
       lines.push(
-        `dunning wave (${w.server}): ${w.orders} orders fell due together; ${w.notices} notices in ${w.secondsToLast.toFixed(1)} s (${w.noticesPerSecond.toFixed(1)}/s), ${w.missing} missing, ${w.doubled} doubled; worker peak RSS ${mib(w.workerPeakRssBytes)} MiB`,
+        `dunning wave (${w.server}): ${w.orders} orders fell due together; ${w.notices} notices in ${w.secondsToLast.toFixed(1)} s (${w.noticesPerSecond.toFixed(1)}/s), ${w.missing} missing, ${w.doubled} doubled, ${w.early} early; worker peak RSS ${mib(w.workerPeakRssBytes)} MiB`,
       );
     }
   }

@@ -133,14 +133,22 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
     });
     try {
       const runId = `${o.runId}-wave`;
+      // The server skips its clock whenever it is idle with timers pending: held while the
+      // orders open, so that none falls due before the others.
+      const testService = env.connection.testService!; // a time-skipping server has one
+      await testService.lockTimeSkipping({});
       const t0Open = performance.now();
       await openOrders(client, runId, o.waveOrders);
       const openSeconds = (performance.now() - t0Open) / 1000;
-      o.say(`wave: ${o.waveOrders} orders open on the time-skipping server in ${openSeconds.toFixed(0)} s; skipping to their reminder day`);
+      const early = (await countNoticesBySubject(o.database.db, 'payment_reminder', `${runId}-`)).length;
+      o.say(`wave: ${o.waveOrders} orders open on the time-skipping server in ${openSeconds.toFixed(0)} s (${early} reminded early); skipping to their reminder day`);
+      await testService.unlockTimeSkipping({});
       const meter = new UsageMeter({ worker: worker.pid });
       const t0 = Date.now();
-      // Net 30, reminder 3 days before the due date: day 27. Level 1 comes days later.
-      await env.sleep('28 days');
+      // Net 30, reminder 3 days before the due date: day 27. Level 1 comes days later. The
+      // call that skips the clock is not awaited: the outbox says when the wave is through, and
+      // a long call cut by the connection would be sent again and skip another 28 days.
+      const skipping = env.sleep('28 days').catch(() => undefined);
       let counts: Awaited<ReturnType<typeof countNoticesBySubject>> = [];
       let lastChange = Date.now();
       let seen = -1;
@@ -155,6 +163,7 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const usage = meter.stop();
+      void skipping; // ends with the server
       const notices = counts.reduce((sum, c) => sum + c.notices, 0);
       const lastAt = Math.max(...counts.map((c) => c.lastAt.getTime()), t0);
       const secondsToLast = (lastAt - t0) / 1000;
@@ -165,6 +174,7 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
         noticesPerSecond: secondsToLast > 0 ? notices / secondsToLast : 0,
         secondsToLast,
         missing: o.waveOrders - counts.length,
+        early,
         doubled: counts.filter((c) => c.notices > 1).length,
         workerPeakRssBytes: usage.worker!.peakRssBytes,
       };

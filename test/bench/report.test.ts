@@ -49,12 +49,14 @@ describe('targets', () => {
       cpuMsPerOrder: { worker: 1 },
       databaseBytesPerOrder: 1,
       databaseRowsPerOrder: 1,
-      wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, workerPeakRssBytes: 1 },
+      wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1 },
     };
     expect(targets([], scale).map((t) => t.pass)).toEqual([true, true]);
     expect(targets([], { ...scale, workerPeakRssBytes: 2 ** 30 }).map((t) => t.pass)).toEqual([false, true]);
     expect(targets([], { ...scale, wave: { ...scale.wave, notices: 99, missing: 1 } }).map((t) => t.pass)).toEqual([true, false]);
     expect(targets([], { ...scale, wave: { ...scale.wave, notices: 101, doubled: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+    // a notice sent before the clock skipped was no part of a wave
+    expect(targets([], { ...scale, wave: { ...scale.wave, early: 1 } }).map((t) => t.pass)).toEqual([true, false]);
   });
 
   it('renders every step, the per-order costs and each verdict', () => {
