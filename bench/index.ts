@@ -38,9 +38,9 @@ const profile = Boolean(flag('profile'));
 const only = new Set((value('only') ?? 'f,a,d,c').split(',') as WorkloadKey[]);
 const sweep = (value('sweep') ?? (quick ? '8,32' : '1,8,32,128')).split(',').map(Number);
 // Short steps: the 10,000 open orders take most of a default run; the quick run stays under a minute.
-const secondsPerStep = Number(value('seconds') ?? (quick ? 2 : 6));
+const secondsPerStep = Number(value('seconds') ?? (quick ? 1.5 : 6));
 /** Least seconds before each step's counted window opens (it also waits for every caller's first order). */
-const rampSeconds = quick ? 1.5 : 3;
+const rampSeconds = quick ? 1 : 3;
 const scaleOrders = flag('no-scale') ? 0 : Number(value('scale') ?? (quick ? 0 : 10_000));
 /** The wave's orders are opened again on the time-skipping server: 1,000 unless told. */
 const waveOrders = scaleOrders === 0 ? 0 : Number(value('wave') ?? 1_000);
@@ -204,7 +204,7 @@ try {
       const once = async () => {
         lastId = await driver.run(++n);
       };
-      await closedLoop(8, quick ? 1 : 2, once); // warm-up: bundles loaded, connections open, JIT done
+      await closedLoop(8, quick ? 0.5 : 2, once); // warm-up: bundles loaded, connections open, JIT done
       const result: WorkloadResult = { key, name: names[key], steps: [] };
       for (const concurrency of sweep) {
         const before = key === 'd' || key === 'c' ? await totalFootprint(database) : undefined;
