@@ -26,7 +26,7 @@ import { BASELINE_TASK_QUEUE } from './baseline/workflows.js';
 import { historyCost } from './history.js';
 import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, httpDriver } from './orders.js';
 import { type NodeProcess, type Usage, UsageMeter, childrenOf, startNode } from './processes.js';
-import { type StepResult, type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
+import { type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
 import { runScale } from './scale.js';
 import { closedLoop, percentile } from './stats.js';
 

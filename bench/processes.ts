@@ -2,7 +2,6 @@
 // the way production starts them, so that each one's CPU time and memory are its own.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
