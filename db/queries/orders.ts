@@ -1,4 +1,5 @@
 import { type SQL, and, asc, desc, eq, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { OrderLine, OrderStatus, OrderView } from '../../workflows/order/contract.js';
 import type { Db } from '../client.js';
 import { creditNotes, invoiceFees, invoices } from '../schema/billing.js';
@@ -168,41 +169,27 @@ export async function getCreditProfile(
   excludeOrderId: string,
   asOfDate: string,
 ): Promise<CreditProfileFigures | undefined> {
-  const [customer] = await db
-    .select({ limitMinor: customers.creditLimitMinor })
-    .from(customers)
-    .where(eq(customers.id, customerId));
-  if (!customer) return undefined;
-
+  // One round trip: the limit and both sides of the exposure read in the same snapshot.
   const balance = invoiceBalanceSql();
-  const [receivables] = await db
+  const c = alias(customers, 'c');
+  const [customer] = await db
     .select({
-      openReceivablesMinor: sql<number>`coalesce(sum(${balance}), 0)`.mapWith(Number),
-      overdueMinor: sql<number>`coalesce(sum(${balance}) filter (where ${invoices.dueDate} < ${asOfDate}::date), 0)`.mapWith(
-        Number,
-      ),
+      limitMinor: c.creditLimitMinor,
+      openReceivablesMinor: sql<number>`(select coalesce(sum(${balance}), 0) from ${invoices}
+        where invoices.customer_id = c.id and invoices.status = 'open')`.mapWith(Number),
+      overdueMinor: sql<number>`(select coalesce(sum(${balance}) filter (where invoices.due_date < ${asOfDate}::date), 0)
+        from ${invoices} where invoices.customer_id = c.id and invoices.status = 'open')`.mapWith(Number),
+      openOrdersMinor: sql<number>`(select coalesce(sum(o.total_minor), 0) from ${orders} o
+        where o.customer_id = c.id and o.id <> ${excludeOrderId}
+          and o.status not in (${sql.join(
+            RELEASED_STATUSES.map((status) => sql`${status}`),
+            sql`, `,
+          )})
+          and not exists (select 1 from ${invoices} x where x.order_id = o.id))`.mapWith(Number),
     })
-    .from(invoices)
-    .where(and(eq(invoices.customerId, customerId), eq(invoices.status, 'open')));
-
-  const [openOrders] = await db
-    .select({ openOrdersMinor: sql<number>`coalesce(sum(${orders.totalMinor}), 0)`.mapWith(Number) })
-    .from(orders)
-    .where(
-      and(
-        eq(orders.customerId, customerId),
-        sql`${orders.id} <> ${excludeOrderId}`,
-        notInArray(orders.status, RELEASED_STATUSES),
-        sql`not exists (select 1 from ${invoices} where ${invoices.orderId} = ${orders.id})`,
-      ),
-    );
-
-  return {
-    limitMinor: customer.limitMinor,
-    openReceivablesMinor: receivables?.openReceivablesMinor ?? 0,
-    openOrdersMinor: openOrders?.openOrdersMinor ?? 0,
-    overdueMinor: receivables?.overdueMinor ?? 0,
-  };
+    .from(c)
+    .where(eq(c.id, customerId));
+  return customer;
 }
 
 /**
