@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { customerCredits, paymentApplications, payments } from '../schema/payments.js';
 
@@ -41,8 +41,9 @@ export async function recordPayment(db: Db, p: NewPayment): Promise<{ created: b
   if (p.appliedMinor > 0 && p.invoiceNumber === null) {
     throw new RangeError(`payment ${p.paymentReference}: ${p.appliedMinor} applied but no invoice given`);
   }
-  return db.transaction(async (tx) => {
-    const inserted = await tx
+  // One statement, atomic on its own: the payment once per reference, and its parts only with it.
+  const payment = db.$with('new_payment').as(
+    db
       .insert(payments)
       .values({
         paymentReference: p.paymentReference,
@@ -55,27 +56,39 @@ export async function recordPayment(db: Db, p: NewPayment): Promise<{ created: b
         reportedBy: p.reportedBy ?? null,
       })
       .onConflictDoNothing({ target: payments.paymentReference })
-      .returning({ paymentReference: payments.paymentReference });
-    if (inserted.length === 0) return { created: false };
-    if (p.appliedMinor > 0 && p.invoiceNumber !== null) {
-      // Applied as of the day the cash arrived, so as-of-date balances and aging see it then.
-      await tx.insert(paymentApplications).values({
-        paymentReference: p.paymentReference,
-        invoiceNumber: p.invoiceNumber,
-        appliedMinor: p.appliedMinor,
-        appliedAt: p.receivedAt,
-      });
-    }
-    if (p.unappliedMinor > 0) {
-      await tx.insert(customerCredits).values({
-        paymentReference: p.paymentReference,
-        customerId: p.customerId,
-        currency: p.currency,
-        amountMinor: p.unappliedMinor,
-      });
-    }
-    return { created: true };
-  });
+      .returning({ paymentReference: payments.paymentReference }),
+  );
+  const parts = [];
+  if (p.appliedMinor > 0 && p.invoiceNumber !== null) {
+    // Applied as of the day the cash arrived, so as-of-date balances and aging see it then.
+    parts.push(
+      db.$with('applied').as(
+        db
+          .insert(paymentApplications)
+          .select(
+            sql`select ${payment.paymentReference}, ${p.invoiceNumber}::text, ${p.appliedMinor}::bigint, ${p.receivedAt.toISOString()}::timestamptz from ${payment}`,
+          )
+          .returning({ paymentReference: paymentApplications.paymentReference }),
+      ),
+    );
+  }
+  if (p.unappliedMinor > 0) {
+    parts.push(
+      db.$with('unapplied').as(
+        db
+          .insert(customerCredits)
+          .select(
+            sql`select ${payment.paymentReference}, ${p.customerId}::text, ${p.currency}::char(3), ${p.unappliedMinor}::bigint, now() from ${payment}`,
+          )
+          .returning({ paymentReference: customerCredits.paymentReference }),
+      ),
+    );
+  }
+  const inserted = await db
+    .with(payment, ...parts)
+    .select({ paymentReference: payment.paymentReference })
+    .from(payment);
+  return { created: inserted.length > 0 };
 }
 
 export async function getPayment(
