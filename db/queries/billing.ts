@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, type SQL, sql, type WithSubquery } from 'drizzle-orm';
 import type { ReceivableTotals } from '../../workflows/order/rules/receivable.js';
 import type { Db } from '../client.js';
 import { creditNotes, invoiceFees, invoiceLines, invoiceSeries, invoices } from '../schema/billing.js';
@@ -30,54 +30,104 @@ export function formatInvoiceNumber(series: string, sequence: number): string {
 }
 
 /**
- * Issues the order's one invoice with the next number of its series. In one transaction:
- * lock the order row (so two issuers of the same order queue up and the second finds the
- * first's invoice instead of taking a number), return the existing invoice if there is
- * one, else take the next number (the series row lock serialises issuers of the series)
- * and insert the invoice with its lines. Anything failing rolls the number back with the
- * rest, so the series has no gaps.
+ * Issues the order's one invoice with the next number of its series, in one statement:
+ * the existing invoice if the order has one, else the next number (the series row lock
+ * serialises issuers of the series, held only while this statement runs) and the invoice
+ * with its lines. Anything failing rolls the number back with the rest, so the series has
+ * no gaps. Two issuers of the same order at once: the second trips the one-invoice-per-order
+ * index, its number goes back, and asking again finds the first's invoice.
  */
 export async function issueInvoice(
   db: Db,
   i: NewInvoice,
 ): Promise<{ invoiceNumber: string; sequence: number; created: boolean }> {
-  return db.transaction(async (tx) => {
-    const order = await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, i.orderId)).for('update');
-    if (order.length === 0) throw new Error(`cannot invoice order ${i.orderId}: no such order`);
+  try {
+    return await issueInvoiceOnce(db, i);
+  } catch (err) {
+    if (!isConstraintViolation(err, 'invoices_order_id_unique')) throw err;
+    // Inside a caller's transaction the failed statement aborted it: the caller's own error stands.
+    return await issueInvoiceOnce(db, i).catch(() => {
+      throw err;
+    });
+  }
+}
 
-    const [existing] = await tx
+async function issueInvoiceOnce(
+  db: Db,
+  i: NewInvoice,
+): Promise<{ invoiceNumber: string; sequence: number; created: boolean }> {
+  const existing = db.$with('existing').as(
+    db
       .select({ invoiceNumber: invoices.invoiceNumber, sequence: invoices.sequence })
       .from(invoices)
-      .where(eq(invoices.orderId, i.orderId));
-    if (existing) return { ...existing, created: false };
-
-    const [taken] = await tx
+      .where(eq(invoices.orderId, i.orderId)),
+  );
+  // A number is taken only for a known order with no invoice yet.
+  const taken = db.$with('taken').as(
+    db
       .insert(invoiceSeries)
-      .values({ series: i.series, lastNumber: 1 })
+      .select(
+        sql`select ${i.series}::text, 1 from ${orders} o where o.id = ${i.orderId} and not exists (select 1 from ${existing})`,
+      )
       .onConflictDoUpdate({ target: invoiceSeries.series, set: { lastNumber: sql`${invoiceSeries.lastNumber} + 1` } })
-      .returning({ lastNumber: invoiceSeries.lastNumber });
-    if (!taken) throw new Error(`invoice series ${i.series} returned no number`);
-    const sequence = taken.lastNumber;
-    const invoiceNumber = formatInvoiceNumber(i.series, sequence);
+      .returning({ lastNumber: invoiceSeries.lastNumber }),
+  );
+  // The number formatted as formatInvoiceNumber does.
+  const invoice = db.$with('invoice').as(
+    db
+      .insert(invoices)
+      .select(
+        sql`select ${i.series}::text || '-' || case when t.last_number < 1000000 then lpad(t.last_number::text, 6, '0') else t.last_number::text end,
+          ${i.series}::text, t.last_number, ${i.orderId}::text, ${i.customerId}::text, ${i.currency}::char(3),
+          ${i.issuedAt.toISOString()}::timestamptz, ${i.dueDate}::date,
+          ${i.subtotalMinor}::bigint, ${i.taxMinor}::bigint, ${i.totalMinor}::bigint, 'open'::invoice_status, null::timestamptz
+        from ${taken} t`,
+      )
+      .returning({ invoiceNumber: invoices.invoiceNumber, sequence: invoices.sequence }),
+  );
+  const ctes: WithSubquery[] = [existing, taken, invoice];
+  if (i.lines.length > 0) {
+    const lines = sql.join(
+      i.lines.map(
+        (line, n) =>
+          sql`(${n + 1}::int, ${line.lineId}::text, ${line.description}::text, ${line.quantity}::int, ${line.unitPriceMinor}::bigint, ${line.amountMinor}::bigint)`,
+      ),
+      sql`, `,
+    );
+    ctes.push(
+      db.$with('lines').as(
+        db
+          .insert(invoiceLines)
+          .select(
+            sql`select v.invoice_number, l.line_no, l.line_id, l.description, l.quantity, l.unit_price, l.amount
+              from ${invoice} v cross join (values ${lines}) as l(line_no, line_id, description, quantity, unit_price, amount)`,
+          )
+          .returning({ invoiceNumber: invoiceLines.invoiceNumber }),
+      ),
+    );
+  }
+  const [row] = await db
+    .with(...ctes)
+    .select({
+      invoiceNumber: sql<string>`r.invoice_number`,
+      sequence: sql<number>`r.sequence`,
+      created: sql<boolean>`r.created`,
+    })
+    .from(
+      sql`(select invoice_number, sequence, true as created from ${invoice}
+        union all select invoice_number, sequence, false from ${existing}) r`,
+    );
+  if (!row) throw new Error(`cannot invoice order ${i.orderId}: no such order`);
+  return row;
+}
 
-    await tx.insert(invoices).values({
-      invoiceNumber,
-      series: i.series,
-      sequence,
-      orderId: i.orderId,
-      customerId: i.customerId,
-      currency: i.currency,
-      issuedAt: i.issuedAt,
-      dueDate: i.dueDate,
-      subtotalMinor: i.subtotalMinor,
-      taxMinor: i.taxMinor,
-      totalMinor: i.totalMinor,
-    });
-    if (i.lines.length > 0) {
-      await tx.insert(invoiceLines).values(i.lines.map((line, n) => ({ invoiceNumber, lineNo: n + 1, ...line })));
-    }
-    return { invoiceNumber, sequence, created: true };
-  });
+/** Whether `err` (or what it wraps) is PostgreSQL refusing a write under the named constraint. */
+function isConstraintViolation(err: unknown, constraint: string): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const pg = e as Error & { code?: string; constraint_name?: string; constraint?: string };
+    if (pg.code === '23505' && (pg.constraint_name ?? pg.constraint) === constraint) return true;
+  }
+  return false;
 }
 
 export async function getInvoice(
