@@ -26,7 +26,7 @@ import { BASELINE_TASK_QUEUE } from './baseline/workflows.js';
 import { historyCost } from './history.js';
 import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, httpDriver } from './orders.js';
 import { type NodeProcess, type Usage, UsageMeter, childrenOf, startNode } from './processes.js';
-import { type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
+import { type StepResult, type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
 import { runScale } from './scale.js';
 import { closedLoop, percentile } from './stats.js';
 
@@ -38,9 +38,9 @@ const profile = Boolean(flag('profile'));
 const only = new Set((value('only') ?? 'f,a,d,c').split(',') as WorkloadKey[]);
 const sweep = (value('sweep') ?? (quick ? '8,32' : '1,8,32,128')).split(',').map(Number);
 // Short steps: the 10,000 open orders take most of a default run; the quick run stays under a minute.
-const secondsPerStep = Number(value('seconds') ?? (quick ? 1.5 : 6));
+const secondsPerStep = Number(value('seconds') ?? (quick ? 1.5 : 5));
 /** Least seconds before each step's counted window opens (it also waits for every caller's first order). */
-const rampSeconds = quick ? 1 : 3;
+const rampSeconds = quick ? 1 : 2;
 const scaleOrders = flag('no-scale') ? 0 : Number(value('scale') ?? (quick ? 0 : 10_000));
 /** The wave's orders are opened again on the time-skipping server: 1,000 unless told. */
 const waveOrders = scaleOrders === 0 ? 0 : Number(value('wave') ?? 1_000);
@@ -201,8 +201,10 @@ try {
       }
 
       let lastId = '';
+      let windowIds: string[] | undefined;
       const once = async () => {
         lastId = await driver.run(++n);
+        windowIds?.push(lastId);
       };
       await closedLoop(8, quick ? 0.5 : 2, once); // warm-up: bundles loaded, connections open, JIT done
       const result: WorkloadResult = { key, name: names[key], steps: [] };
@@ -211,14 +213,18 @@ try {
         let meter: UsageMeter | undefined;
         let usage: Record<string, Usage> = {};
         let windowCalls = new Map<string, number[]>();
+        let completedIds: string[] = [];
         const loop = await closedLoop(concurrency, secondsPerStep, once, {
           rampSeconds,
           onWindowStart: () => {
             calls.clear();
+            windowIds = [];
             meter = new UsageMeter(pids);
           },
           onWindowEnd: () => {
             usage = meter?.stop() ?? {};
+            completedIds = windowIds ?? [];
+            windowIds = undefined;
             // Calls ending after the window, as the loop drains at falling concurrency, are left out.
             windowCalls = new Map([...calls.byName].map(([name, times]) => [name, [...times]]));
           },
@@ -230,6 +236,7 @@ try {
           calls: Object.fromEntries(
             [...windowCalls].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
           ),
+          histories: await sampleHistories(server.client, completedIds),
           ...(before && after && loop.started > 0
             ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
             : {}),
@@ -271,6 +278,19 @@ try {
   }
 } finally {
   await cleanUp();
+}
+
+/**
+ * Events and workflow tasks per order, averaged over up to `most` orders completed in a step's
+ * window, spread across it: one sample order cannot show the extra tasks an order takes when
+ * updates arrive while its workflow task is running.
+ */
+async function sampleHistories(client: Client, ids: string[], most = 10): Promise<StepResult['histories']> {
+  const picked = ids.length <= most ? ids : Array.from({ length: most }, (_, i) => ids[Math.floor((i * ids.length) / most)]!);
+  if (picked.length === 0) return { sampled: 0, events: 0, workflowTasks: 0 };
+  const costs = await Promise.all(picked.map(async (id) => historyCost(await client.workflow.getHandle(id).fetchHistory())));
+  const mean = (f: (c: (typeof costs)[number]) => number) => costs.reduce((sum, c) => sum + f(c), 0) / costs.length;
+  return { sampled: costs.length, events: mean((c) => c.events), workflowTasks: mean((c) => c.workflowTasks) };
 }
 
 const header = `bench ${quick ? '(quick) ' : ''}on ${cpus().length} cores, closed loop, ${secondsPerStep} s per step, ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`;

@@ -12,6 +12,8 @@ export interface StepResult extends LoopResult {
   calls: Record<string, { count: number; p50: number; p99: number }>;
   /** PostgreSQL growth per order begun in the step. */
   database?: { rowsPerOrder: number; bytesPerOrder: number };
+  /** Means over histories of orders completed in the window: what an order costs the server at this load. */
+  histories?: { sampled: number; events: number; workflowTasks: number };
 }
 
 export interface WorkloadResult {
@@ -102,9 +104,9 @@ const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n
 export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | undefined, header: string): string {
   const lines: string[] = [header, ''];
   lines.push(
-    '| workload | concurrency | orders/s | p50 ms | p95 ms | p99 ms | failed | CPU ms/order worker · API · server · PG · bench | machine busy, cores | peak RSS MiB worker · API · server |',
+    '| workload | concurrency | orders/s | p50 ms | p95 ms | p99 ms | failed | CPU ms/order worker · API · server · PG · bench | machine busy, cores | peak RSS MiB worker · API · server | events · workflow tasks per order (sampled) |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const w of workloads) {
     for (const s of w.steps) {
       const cpu = ['worker', 'api', 'server', 'postgres', 'bench'].map((p) =>
@@ -112,8 +114,9 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
       );
       const busy = s.usage.machine ? (s.usage.machine.cpuSeconds / s.seconds).toFixed(2) : '-';
       const rss = ['worker', 'api', 'server'].map((p) => (s.usage[p] ? mib(s.usage[p]!.peakRssBytes) : '-'));
+      const h = s.histories && s.histories.sampled > 0 ? `${s.histories.events.toFixed(1)} · ${s.histories.workflowTasks.toFixed(1)}` : '-';
       lines.push(
-        `| ${w.key} ${w.name} | ${s.concurrency} | ${s.perSecond.toFixed(1)} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p95)} | ${ms(s.latencyMs.p99)} | ${s.failed} | ${cpu.join(' · ')} | ${busy} | ${rss.join(' · ')} |`,
+        `| ${w.key} ${w.name} | ${s.concurrency} | ${s.perSecond.toFixed(1)} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p95)} | ${ms(s.latencyMs.p99)} | ${s.failed} | ${cpu.join(' · ')} | ${busy} | ${rss.join(' · ')} | ${h} |`,
       );
     }
   }

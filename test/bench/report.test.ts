@@ -64,4 +64,12 @@ describe('targets', () => {
     expect(text).toContain('| f f | 8 | 40.0 |');
     expect(text).toContain('| c ≥ 0.7 × f | MISS |');
   });
+
+  it('shows the sampled events and workflow tasks per order of each step, or a dash where none was sampled', () => {
+    const w = workload('d', [10, 20]);
+    w.steps[1]!.histories = { sampled: 10, events: 31.4, workflowTasks: 3.25 };
+    const rows = renderReport([w], undefined, 'bench').split('\n').filter((l) => l.startsWith('| d d |'));
+    expect(rows[0]).toMatch(/\| - \|$/);
+    expect(rows[1]).toMatch(/\| 31\.4 · 3\.3 \|$/);
+  });
 });
