@@ -127,8 +127,10 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
     const s = saturation(w);
     if (!s) continue;
     const h = w.history;
+    // Rows per order do not depend on the callers: an undrained step borrows an earlier one's.
+    const database = s.database ?? [...w.steps].reverse().find((x) => x.database)?.database;
     lines.push(
-      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h ? (h.bytes / 1024).toFixed(1) : '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${s.database ? s.database.rowsPerOrder.toFixed(1) : '-'} | ${s.database ? s.database.bytesPerOrder.toFixed(0) : '-'} |`,
+      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h ? (h.bytes / 1024).toFixed(1) : '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${database ? database.rowsPerOrder.toFixed(1) : '-'} | ${database ? database.bytesPerOrder.toFixed(0) : '-'} |`,
     );
   }
 

@@ -72,4 +72,11 @@ describe('targets', () => {
     expect(rows[0]).toMatch(/\| - \|$/);
     expect(rows[1]).toMatch(/\| 31\.4 · 3\.3 \|$/);
   });
+
+  it('takes the rows per order from an earlier step when the saturating one was not drained', () => {
+    const w = workload('d', [10, 20]);
+    w.steps[0]!.database = { rowsPerOrder: 22, bytesPerOrder: 6400 };
+    const row = renderReport([w], undefined, 'bench').split('\n').find((l) => l.startsWith('| d d | 20.0 |'));
+    expect(row).toMatch(/\| 22\.0 \| 6400 \|$/);
+  });
 });

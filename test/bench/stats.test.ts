@@ -66,3 +66,21 @@ describe('closedLoop window', () => {
     expect(openedAt).toBeGreaterThanOrEqual(290);
   });
 });
+
+describe('closedLoop drain', () => {
+  const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 400));
+
+  it('awaits runs still going when the window closes, unless told not to', async () => {
+    // First runs end at ~400 ms, the window is 400–500 ms, the runs begun at 400 ms end at ~800 ms.
+    let t0 = performance.now();
+    const drained = await closedLoop(2, 0.1, slow);
+    const drainedMs = performance.now() - t0;
+    t0 = performance.now();
+    const left = await closedLoop(2, 0.1, slow, { drain: false });
+    const leftMs = performance.now() - t0;
+    expect(drainedMs).toBeGreaterThanOrEqual(790);
+    expect(leftMs).toBeLessThan(700);
+    // Either way nothing ended inside the window, so nothing counts.
+    expect([drained.completed, left.completed]).toEqual([0, 0]);
+  });
+});
