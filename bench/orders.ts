@@ -91,8 +91,8 @@ export class CallTimes {
 }
 
 export interface Driver {
-  /** One order, from creation to closed; throws unless it closed. */
-  run(n: number): Promise<string>;
+  /** One order, from creation to closed; throws unless it closed (or `signal` aborted it). */
+  run(n: number, signal?: AbortSignal): Promise<string>;
 }
 
 /** f and a: the baseline workflows, by Update-with-Start and two updates. */
@@ -173,10 +173,10 @@ export function clientDriver(client: Client, runId: string, calls: CallTimes): D
 export function httpDriver(baseUrl: string, apiKey: string, runId: string, calls: CallTimes): Driver {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const url = new URL(baseUrl);
-  const post = (route: string, path: string, body: unknown) =>
-    calls.time(route, () => request(agent, url, 'POST', path, apiKey, body));
   return {
-    async run(n) {
+    async run(n, signal) {
+      const post = (route: string, path: string, body: unknown) =>
+        calls.time(route, () => request(agent, url, 'POST', path, apiKey, body, signal));
       const body = orderBody(`${runId}-${n}`, n);
       const path = `/orders/${encodeURIComponent(body.orderId)}`;
       const created = await post('POST /orders', '/orders', body);
@@ -200,6 +200,7 @@ function request(
   path: string,
   apiKey: string,
   body: unknown,
+  signal?: AbortSignal,
 ): Promise<{ status: number; text: string; json: unknown }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -210,6 +211,7 @@ function request(
         port: base.port,
         method,
         path,
+        ...(signal ? { signal } : {}),
         headers: {
           authorization: `Bearer ${apiKey}`,
           'content-type': 'application/json',

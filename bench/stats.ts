@@ -22,23 +22,19 @@ export interface LoopResult {
 export interface LoopOptions {
   /** Least seconds before the counted window opens; it also waits for every caller's first run. */
   rampSeconds?: number;
-  /** Called as the counted window opens and as it closes (to measure CPU over it). */
+  /**
+   * Called as the counted window opens and as it closes (to measure CPU over it, or to cut
+   * short the runs still going when nothing follows on the same server).
+   */
   onWindowStart?: () => void;
   onWindowEnd?: () => void;
-  /**
-   * False: return as the window closes, leaving runs still going to finish on their own (they
-   * count for nothing either way). For a sweep's last step, whose server goes next: at 128
-   * callers the drain takes as long as the window.
-   */
-  drain?: boolean;
 }
 
 /**
  * Closed loop: `concurrency` callers each run `once` back to back. The counted window opens
  * once `rampSeconds` have passed and every caller has finished its first run (the pipeline is
  * full, and the callers' synchronized first runs are not counted), and lasts `seconds`. Only
- * runs that complete inside it count; runs still going when it closes are awaited (unless
- * `drain` is false), not counted.
+ * runs that complete inside it count; runs still going when it closes are awaited, not counted.
  */
 export async function closedLoop(
   concurrency: number,
@@ -55,25 +51,18 @@ export async function closedLoop(
   let deadline: number | undefined;
   let closed: NodeJS.Timeout | undefined;
   let rampDone = false;
-  let windowClosed!: () => void;
-  const closing = new Promise<void>((resolve) => {
-    windowClosed = resolve;
-  });
   const open = () => {
     if (windowStart !== undefined || firstRunsDone < concurrency || !rampDone) return;
     windowStart = performance.now();
     deadline = windowStart + seconds * 1000;
     options.onWindowStart?.();
-    closed = setTimeout(() => {
-      options.onWindowEnd?.();
-      windowClosed();
-    }, seconds * 1000);
+    if (options.onWindowEnd) closed = setTimeout(options.onWindowEnd, seconds * 1000);
   };
   const ramp = setTimeout(() => {
     rampDone = true;
     open();
   }, (options.rampSeconds ?? 0) * 1000);
-  const callers = Promise.all(
+  await Promise.all(
     Array.from({ length: concurrency }, async () => {
       let first = true;
       while (deadline === undefined || performance.now() < deadline) {
@@ -84,8 +73,11 @@ export async function closedLoop(
           const t1 = performance.now();
           if (windowStart !== undefined && t1 >= windowStart && t1 <= deadline!) latencies.push(t1 - t0);
         } catch (err) {
-          failed += 1;
-          firstError ??= (err as Error).message;
+          // As with completions, a run failing after the window closed counts for nothing.
+          if (deadline === undefined || performance.now() <= deadline) {
+            failed += 1;
+            firstError ??= (err as Error).message;
+          }
         }
         if (first) {
           first = false;
@@ -95,7 +87,6 @@ export async function closedLoop(
       }
     }),
   );
-  await (options.drain === false ? Promise.race([callers, closing]) : callers);
   clearTimeout(ramp);
   clearTimeout(closed);
   return {

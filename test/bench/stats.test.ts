@@ -67,20 +67,25 @@ describe('closedLoop window', () => {
   });
 });
 
-describe('closedLoop drain', () => {
-  const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 400));
+describe('closedLoop failures', () => {
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  /** The first run succeeds after 100 ms (the window opens then, for 200 ms); later ones fail after `failAfterMs`. */
+  const runs = (failAfterMs: number) => {
+    let calls = 0;
+    return async () => {
+      calls += 1;
+      if (calls === 1) return sleep(100);
+      await sleep(failAfterMs);
+      throw new Error('cut short');
+    };
+  };
 
-  it('awaits runs still going when the window closes, unless told not to', async () => {
-    // First runs end at ~400 ms, the window is 400–500 ms, the runs begun at 400 ms end at ~800 ms.
-    let t0 = performance.now();
-    const drained = await closedLoop(2, 0.1, slow);
-    const drainedMs = performance.now() - t0;
-    t0 = performance.now();
-    const left = await closedLoop(2, 0.1, slow, { drain: false });
-    const leftMs = performance.now() - t0;
-    expect(drainedMs).toBeGreaterThanOrEqual(790);
-    expect(leftMs).toBeLessThan(700);
-    // Either way nothing ended inside the window, so nothing counts.
-    expect([drained.completed, left.completed]).toEqual([0, 0]);
+  it('counts a failure inside the window, and none that ends after it (a run cut short as it closes)', async () => {
+    const inside = await closedLoop(1, 0.2, runs(50));
+    expect(inside.failed).toBeGreaterThanOrEqual(1);
+    expect(inside.firstError).toBe('cut short');
+    const after = await closedLoop(1, 0.2, runs(400));
+    expect(after.failed).toBe(0);
+    expect(after.firstError).toBeUndefined();
   });
 });
