@@ -31,7 +31,8 @@ export interface LoopOptions {
 }
 
 /**
- * Closed loop: `concurrency` callers each run `once` back to back. The counted window opens
+ * Closed loop: `concurrency` callers each run `once` back to back, their first runs spread over
+ * `rampSeconds`. The counted window opens
  * once `rampSeconds` have passed and every caller has finished its first run (the pipeline is
  * full, and the callers' synchronized first runs are not counted), and lasts `seconds`. Only
  * runs that complete inside it count; runs still going when it closes are awaited, not counted.
@@ -39,7 +40,8 @@ export interface LoopOptions {
 export async function closedLoop(
   concurrency: number,
   seconds: number,
-  once: () => Promise<void>,
+  /** One run; `caller` is which of the callers runs it, from 0. */
+  once: (caller: number) => Promise<void>,
   options: LoopOptions = {},
 ): Promise<LoopResult> {
   const latencies: number[] = [];
@@ -63,13 +65,17 @@ export async function closedLoop(
     open();
   }, (options.rampSeconds ?? 0) * 1000);
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, caller) => {
+      // First runs spread over the ramp: callers started together would otherwise complete in
+      // bursts an order's latency apart, and a window shorter than that would count one or none.
+      const stagger = (caller / concurrency) * (options.rampSeconds ?? 0) * 1000;
+      if (stagger > 0) await new Promise((resolve) => setTimeout(resolve, stagger));
       let first = true;
       while (deadline === undefined || performance.now() < deadline) {
         const t0 = performance.now();
         runs += 1;
         try {
-          await once();
+          await once(caller);
           const t1 = performance.now();
           if (windowStart !== undefined && t1 >= windowStart && t1 <= deadline!) latencies.push(t1 - t0);
         } catch (err) {

@@ -52,14 +52,15 @@ describe('closedLoop window', () => {
   it('opens only once every caller has finished its first run, however short the ramp', async () => {
     const begun = performance.now();
     let openedAt = 0;
-    let calls = 0;
+    const firstDone = new Set<number>();
     await closedLoop(
       2,
       0.1,
-      async () => {
-        calls += 1;
+      async (caller) => {
         // the second caller's first run is slow
-        await new Promise((r) => setTimeout(r, calls === 2 ? 300 : 20));
+        const slow = caller === 1 && !firstDone.has(1);
+        firstDone.add(caller);
+        await new Promise((r) => setTimeout(r, slow ? 300 : 20));
       },
       { rampSeconds: 0.05, onWindowStart: () => (openedAt = performance.now() - begun) },
     );
@@ -87,5 +88,25 @@ describe('closedLoop failures', () => {
     const after = await closedLoop(1, 0.2, runs(400));
     expect(after.failed).toBe(0);
     expect(after.firstError).toBeUndefined();
+  });
+});
+
+describe('closedLoop stagger', () => {
+  it('spreads the callers\' first runs over the ramp', async () => {
+    const begun = performance.now();
+    const firstAt = new Map<number, number>();
+    await closedLoop(
+      4,
+      0.05,
+      async (caller) => {
+        if (!firstAt.has(caller)) firstAt.set(caller, performance.now() - begun);
+        await new Promise((r) => setTimeout(r, 10));
+      },
+      { rampSeconds: 0.4 },
+    );
+    // 0, 100, 200 and 300 ms into the 400 ms ramp
+    expect(firstAt.get(0)!).toBeLessThan(50);
+    expect(firstAt.get(3)!).toBeGreaterThanOrEqual(290);
+    expect(firstAt.get(2)! - firstAt.get(1)!).toBeGreaterThanOrEqual(80);
   });
 });
