@@ -32,7 +32,7 @@ export interface LoopOptions {
 
 /**
  * Closed loop: `concurrency` callers each run `once` back to back, their first runs spread over
- * `rampSeconds`. The counted window opens
+ * the first half of `rampSeconds`. The counted window opens
  * once `rampSeconds` have passed and every caller has finished its first run (the pipeline is
  * full, and the callers' synchronized first runs are not counted), and lasts `seconds`. Only
  * runs that complete inside it count; runs still going when it closes are awaited, not counted.
@@ -66,9 +66,10 @@ export async function closedLoop(
   }, (options.rampSeconds ?? 0) * 1000);
   await Promise.all(
     Array.from({ length: concurrency }, async (_, caller) => {
-      // First runs spread over the ramp: callers started together would otherwise complete in
-      // bursts an order's latency apart, and a window shorter than that would count one or none.
-      const stagger = (caller / concurrency) * (options.rampSeconds ?? 0) * 1000;
+      // First runs spread over the first half of the ramp: callers started together would
+      // otherwise complete in bursts an order's latency apart, and a window shorter than that
+      // would count one burst or none.
+      const stagger = (caller / concurrency) * (options.rampSeconds ?? 0) * 500;
       if (stagger > 0) await new Promise((resolve) => setTimeout(resolve, stagger));
       let first = true;
       while (deadline === undefined || performance.now() < deadline) {
