@@ -497,8 +497,10 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         `${payment.paymentReference}: ${money(payment.amountMinor)}${split.unappliedMinor > 0 ? `, ${money(split.unappliedMinor)} kept as customer credit` : ''}`,
       );
       // A payment that settles the order answers once the order is reconciled, so the payer
-      // learns in the same call that it closed; the close writes the read model then.
-      if (lean && settling()) {
+      // learns in the same call that it closed; the close writes the read model then. Runs
+      // begun before the lean path decide as they did then, under their own patch.
+      const answerOnceClosed = lean ? settling() : nothingOwed() && wf.patched('payment-answers-once-closed');
+      if (answerOnceClosed) {
         await wf.condition(() => s.phase === 'done' || v.status === 'reconciliation_failed' || !nothingOwed());
         if (s.phase !== 'done' && v.status !== 'reconciliation_failed') await sync();
       } else {
