@@ -31,57 +31,60 @@ export async function post(
   return postJournalEntry(db, { entryKey: stepKey(`journal:${step}`), kind: entry.kind, ...ref, lines: entry.lines });
 }
 
+/**
+ * The invoice, its journal entry, the notice to the customer and the read model, as one
+ * step. Each write is idempotent on its own key, so a retry after a partial run completes
+ * what is missing and repeats nothing (the invoice number is taken once per order).
+ */
+export async function issueOrderInvoice(db: Database, input: IssueInvoiceInput): Promise<InvoiceState> {
+  const issuedAt = new Date(input.issuedAt);
+  const { invoiceNumber } = await issueInvoice(db, {
+    orderId: input.orderId,
+    customerId: input.customerId,
+    currency: input.currency,
+    series: input.series,
+    issuedAt,
+    dueDate: input.dueDate,
+    lines: input.draft.lines,
+    subtotalMinor: input.draft.subtotalMinor,
+    taxMinor: input.draft.taxMinor,
+    totalMinor: input.draft.totalMinor,
+  });
+  await post(db, 'invoice', invoiceEntry(input.draft.subtotalMinor, input.draft.taxMinor), {
+    orderId: input.orderId,
+    invoiceNumber,
+    currency: input.currency,
+    postedAt: issuedAt,
+  });
+  await enqueueNotification(db, {
+    notificationKey: stepKey('notice:invoice'),
+    template: 'invoice_issued',
+    channel: 'email',
+    recipient: await resolveRecipient(db, 'customer', input.customerId),
+    subjectType: 'order',
+    subjectId: input.orderId,
+    data: {
+      invoiceNumber,
+      dueDate: input.dueDate,
+      totalMinor: input.draft.totalMinor,
+      currency: input.currency,
+      total: formatMoney(input.draft.totalMinor, input.currency),
+    },
+  });
+  await updateOrderReadModel(db, input.orderId, {
+    status: 'awaiting_payment',
+    invoiceNumber,
+    dueDate: input.dueDate,
+    amountDueMinor: input.draft.totalMinor,
+  });
+  return { invoiceNumber, issuedAt: input.issuedAt, dueDate: input.dueDate, ...input.draft };
+}
+
 export function createBillingActivities(deps: { db: Database }) {
   const { db } = deps;
   return {
-    /**
-     * The invoice, its journal entry, the notice to the customer and the read model, as one
-     * step. Each write is idempotent on its own key, so a retry after a partial run completes
-     * what is missing and repeats nothing (the invoice number is taken once per order).
-     */
-    async issueInvoice(input: IssueInvoiceInput): Promise<InvoiceState> {
-      const issuedAt = new Date(input.issuedAt);
-      const { invoiceNumber } = await issueInvoice(db, {
-        orderId: input.orderId,
-        customerId: input.customerId,
-        currency: input.currency,
-        series: input.series,
-        issuedAt,
-        dueDate: input.dueDate,
-        lines: input.draft.lines,
-        subtotalMinor: input.draft.subtotalMinor,
-        taxMinor: input.draft.taxMinor,
-        totalMinor: input.draft.totalMinor,
-      });
-      await post(db, 'invoice', invoiceEntry(input.draft.subtotalMinor, input.draft.taxMinor), {
-        orderId: input.orderId,
-        invoiceNumber,
-        currency: input.currency,
-        postedAt: issuedAt,
-      });
-      await enqueueNotification(db, {
-        notificationKey: stepKey('notice:invoice'),
-        template: 'invoice_issued',
-        channel: 'email',
-        recipient: await resolveRecipient(db, 'customer', input.customerId),
-        subjectType: 'order',
-        subjectId: input.orderId,
-        data: {
-          invoiceNumber,
-          dueDate: input.dueDate,
-          totalMinor: input.draft.totalMinor,
-          currency: input.currency,
-          total: formatMoney(input.draft.totalMinor, input.currency),
-        },
-      });
-      await updateOrderReadModel(db, input.orderId, {
-        status: 'awaiting_payment',
-        invoiceNumber,
-        dueDate: input.dueDate,
-        amountDueMinor: input.draft.totalMinor,
-      });
-      return { invoiceNumber, issuedAt: input.issuedAt, dueDate: input.dueDate, ...input.draft };
-    },
+    /** The order's invoice, once it has shipped in full or its remainder was cancelled. */
+    issueInvoice: (input: IssueInvoiceInput): Promise<InvoiceState> => issueOrderInvoice(db, input),
 
     async issueCreditNote(input: {
       orderId: string;

@@ -1,7 +1,8 @@
 import type { Database } from '../../db/client.js';
 import { type NewOrder, recordOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
-import type { OrderInput, OrderStatus, OrderView, ShipmentInput } from '../../workflows/order/contract.js';
+import type { InvoiceState, OrderInput, OrderStatus, OrderView, ShipmentInput } from '../../workflows/order/contract.js';
 import { orderTotals } from '../../workflows/order/rules/invoice.js';
+import { type IssueInvoiceInput, issueOrderInvoice } from '../billing/index.js';
 
 export interface OrderSnapshot {
   status: OrderStatus;
@@ -31,22 +32,36 @@ export function newOrderRecord(input: OrderInput & { workflowId: string }): NewO
   };
 }
 
+export type ShipmentRecord = { orderId: string } & Required<Omit<ShipmentInput, 'reportedBy'>> & { reportedBy?: string | null };
+
+function shipmentRow(input: ShipmentRecord) {
+  return {
+    orderId: input.orderId,
+    shipmentId: input.shipmentId,
+    shippedAt: new Date(input.shippedAt),
+    lines: input.lines,
+    reportedBy: input.reportedBy ?? null,
+  };
+}
+
 export function createOrderActivities(deps: { db: Database }) {
   return {
     async recordOrder(input: OrderInput & { workflowId: string }): Promise<{ created: boolean }> {
       return recordOrder(deps.db, newOrderRecord(input));
     },
 
-    async recordShipment(
-      input: { orderId: string } & Required<Omit<ShipmentInput, 'reportedBy'>> & { reportedBy?: string | null },
-    ): Promise<{ created: boolean }> {
-      return recordShipment(deps.db, {
-        orderId: input.orderId,
-        shipmentId: input.shipmentId,
-        shippedAt: new Date(input.shippedAt),
-        lines: input.lines,
-        reportedBy: input.reportedBy ?? null,
-      });
+    async recordShipment(input: ShipmentRecord): Promise<{ created: boolean }> {
+      return recordShipment(deps.db, shipmentRow(input));
+    },
+
+    /**
+     * The shipment that completes the order and the order's invoice, as one step: one local
+     * activity for the last shipment instead of two. A retry records and issues nothing
+     * twice (each write is idempotent on its own key).
+     */
+    async recordShipmentAndInvoice(input: { shipment: ShipmentRecord; invoice: IssueInvoiceInput }): Promise<InvoiceState> {
+      await recordShipment(deps.db, shipmentRow(input.shipment));
+      return issueOrderInvoice(deps.db, input.invoice);
     },
 
     /** Keeps the read model behind GET /orders in step with the workflow. */

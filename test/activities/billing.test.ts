@@ -70,4 +70,61 @@ describe('activities run twice', () => {
     const notices = await listNotifications(database.db, 'order', order.orderId);
     expect(notices.map((n) => [n.template, n.recipient])).toEqual([['invoice_issued', 'ap@twice.example']]);
   });
+
+  it('record the last shipment and its invoice once, however often the step runs', async () => {
+    const customerId = uniqueId('cust');
+    await upsertCustomer(database.db, {
+      id: customerId,
+      name: 'Last Box GmbH',
+      currency: 'EUR',
+      creditLimitMinor: 1_000_000,
+      paymentTermsDays: 30,
+      contactEmail: 'ap@lastbox.example',
+    });
+    const order: OrderInput = {
+      orderId: uniqueId('ord'),
+      customerId,
+      currency: 'EUR',
+      lines: [{ lineId: 'l1', sku: 'S', description: 'Crate', quantity: 2, unitPriceMinor: 5_000 }],
+      taxRateBps: 2000,
+      paymentTermsDays: 30,
+      policy: {} as OrderInput['policy'],
+    };
+    const workflowId = `order:${order.orderId}`;
+    const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
+    const activities = createActivities({ db: database.db });
+    await mock.run(activities.recordOrder, { ...order, workflowId });
+
+    const step = {
+      shipment: { orderId: order.orderId, shipmentId: 'sh-last', lines: [{ lineId: 'l1', quantity: 2 }], shippedAt: '2026-11-23T09:00:00.000Z' },
+      invoice: {
+        orderId: order.orderId,
+        customerId,
+        currency: 'EUR',
+        series: `LS${Date.now().toString(36).toUpperCase()}`,
+        issuedAt: '2026-11-23T09:00:00.000Z',
+        dueDate: '2026-12-23',
+        draft: draftInvoice(order.lines, { l1: 2 }, order.taxRateBps),
+      },
+    };
+    const first = (await mock.run(activities.recordShipmentAndInvoice, step)) as Awaited<
+      ReturnType<typeof activities.recordShipmentAndInvoice>
+    >;
+    const again = await mock.run(activities.recordShipmentAndInvoice, step);
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ invoiceNumber: `${step.invoice.series}-000001`, totalMinor: 12_000, dueDate: '2026-12-23' });
+
+    const count = async (table: string) =>
+      (await database.rows<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(table)} where order_id = ${order.orderId}`))[0]!.n;
+    expect(await count('shipments')).toBe(1);
+    expect(await count('shipment_lines')).toBe(1);
+    expect(await count('invoices')).toBe(1);
+    expect((await listJournalEntries(database.db, order.orderId)).map((e) => e.kind)).toEqual(['invoice']);
+    const notices = await listNotifications(database.db, 'order', order.orderId);
+    expect(notices.map((n) => n.template)).toEqual(['invoice_issued']);
+    const [row] = await database.rows<{ status: string; invoice_number: string }>(
+      sql`select status, invoice_number from orders where id = ${order.orderId}`,
+    );
+    expect(row).toEqual({ status: 'awaiting_payment', invoice_number: first.invoiceNumber });
+  });
 });

@@ -9,6 +9,7 @@ import {
   type CancelInput,
   type CreditDecisionInput,
   type DisputeState,
+  type InvoiceState,
   type NextStep,
   type OrderInput,
   type OrderResult,
@@ -149,7 +150,12 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   // the payment that settles the order answers once it is closed, and reconciliation keeps
   // the final state. Runs begun before keep the path they began on (a run continued as new
   // takes the new path; it carries its state and search attributes).
-  const lean = wf.patched('lean-happy-path');
+  // Runs begun later still also record the shipment that completes the order and issue its
+  // invoice in one local activity. Each such patch replaces the one before and implies it, so
+  // an order records one patch marker (and one version search attribute update), not one per
+  // change.
+  const invoiceWithLastShipment = wf.patched('invoice-with-last-shipment');
+  const lean = invoiceWithLastShipment || wf.patched('lean-happy-path');
   const workflowId = wf.workflowInfo().workflowId;
   const money = (minor: number) => formatMoney(minor, input.currency);
   // Shipments and disputes being recorded, so that concurrent requests are validated
@@ -158,6 +164,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   const pendingPayments = new Map<string, { payment: PaymentInput; done: Promise<void> }>();
   const pendingDisputes = new Map<string, number>();
   let writeOffPending = false;
+  /** The invoice issued with the shipment that completed the order, for the invoice stage. */
+  let invoicedWithShipment: InvoiceState | null = null;
   // Payments, credit notes and write-offs change the balance one at a time: each works out
   // its figures from the balance the previous one left.
   let moneyLane: Promise<unknown> = Promise.resolve();
@@ -408,14 +416,25 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       }
       pendingShipments.set(shipment.shipmentId, shipment.lines);
       const shippedAt = shipment.shippedAt ?? now();
+      const record = {
+        orderId: v.orderId,
+        shipmentId: shipment.shipmentId,
+        lines: shipment.lines,
+        shippedAt,
+        reportedBy: shipment.reportedBy ?? null,
+      };
+      // The shipment that completes the order takes the invoice with it, when it is the only
+      // one under way: the invoice then covers exactly what has shipped.
+      const shippedAfter = { ...v.shippedQuantities };
+      for (const line of shipment.lines) shippedAfter[line.lineId] = (shippedAfter[line.lineId] ?? 0) + line.quantity;
+      const last =
+        invoiceWithLastShipment &&
+        s.phase === 'fulfillment' &&
+        pendingShipments.size === 1 &&
+        v.lines.every((l) => (shippedAfter[l.lineId] ?? 0) >= l.quantity);
       try {
-        await local.recordShipment({
-          orderId: v.orderId,
-          shipmentId: shipment.shipmentId,
-          lines: shipment.lines,
-          shippedAt,
-          reportedBy: shipment.reportedBy ?? null,
-        });
+        if (last) invoicedWithShipment = await local.recordShipmentAndInvoice({ shipment: record, invoice: invoiceRequest(shippedAfter) });
+        else await local.recordShipment(record);
         v.shipments.push({ shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
         for (const line of shipment.lines) v.shippedQuantities[line.lineId] = (v.shippedQuantities[line.lineId] ?? 0) + line.quantity;
       } finally {
@@ -838,18 +857,23 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     s.phase = 'invoicing';
   }
 
-  async function invoiceStage(): Promise<void> {
+  /** The invoice for the quantities shipped, issued now. */
+  function invoiceRequest(shipped: Record<string, number>) {
     const issuedAt = now();
-    const draft = draftInvoice(v.lines, v.shippedQuantities, input.taxRateBps);
-    v.invoice = await local.issueInvoice({
+    return {
       orderId: v.orderId,
       customerId: v.customerId,
       currency: v.currency,
       series: input.policy.invoiceSeries,
       issuedAt,
       dueDate: dueDateFrom(issuedAt, input.paymentTermsDays),
-      draft,
-    });
+      draft: draftInvoice(v.lines, shipped, input.taxRateBps),
+    };
+  }
+
+  async function invoiceStage(): Promise<void> {
+    // Issued with the last shipment, or now for what has shipped.
+    v.invoice = invoicedWithShipment ?? (await local.issueInvoice(invoiceRequest(v.shippedQuantities)));
     synced = ''; // the activity wrote the read model itself
     log('invoice issued', `${v.invoice.invoiceNumber}: ${money(v.invoice.totalMinor)}, due ${v.invoice.dueDate}`);
     s.phase = 'collections';
