@@ -80,6 +80,48 @@ export async function issueOrderInvoice(db: Database, input: IssueInvoiceInput):
   return { invoiceNumber, issuedAt: input.issuedAt, dueDate: input.dueDate, ...input.draft };
 }
 
+export interface ReconcileInput {
+  orderId: string;
+  invoiceNumber: string;
+  writtenOff: boolean;
+  /** The order's state as it closes, kept with the read model when the books balance. */
+  finalView?: OrderView;
+}
+
+export interface ReconciliationProof {
+  balanced: boolean;
+  differenceMinor: number;
+  explanation: string;
+}
+
+/**
+ * Proves from the books, not from the workflow's own figures, that invoice total + fees
+ * = applied payments + credit notes + write-offs and that the order's receivable nets to
+ * zero in the ledger. Only then is the invoice closed.
+ */
+export async function reconcileOrderBooks(db: Database, input: ReconcileInput): Promise<ReconciliationProof> {
+  const totals = await getReceivableTotals(db, input.invoiceNumber);
+  const proof = reconcile(totals);
+  const ledger = await trialBalance(db, input.orderId);
+  const receivable = ledger.byAccount.accounts_receivable ?? 0;
+  if (!proof.balanced || receivable !== 0 || ledger.debitsMinor !== ledger.creditsMinor) {
+    return {
+      balanced: false,
+      differenceMinor: proof.differenceMinor || receivable,
+      explanation: `${proof.explanation}; ledger receivable ${receivable}, debits ${ledger.debitsMinor}, credits ${ledger.creditsMinor}`,
+    };
+  }
+  const closedAt = new Date();
+  await closeInvoice(db, input.invoiceNumber, input.writtenOff ? 'written_off' : 'closed', closedAt);
+  await updateOrderReadModel(db, input.orderId, {
+    status: 'closed',
+    amountDueMinor: 0,
+    closedAt,
+    ...(input.finalView ? { finalView: input.finalView } : {}),
+  });
+  return proof;
+}
+
 export function createBillingActivities(deps: { db: Database }) {
   const { db } = deps;
   return {
@@ -139,38 +181,7 @@ export function createBillingActivities(deps: { db: Database }) {
       });
     },
 
-    /**
-     * Proves from the books, not from the workflow's own figures, that invoice total + fees
-     * = applied payments + credit notes + write-offs and that the order's receivable nets to
-     * zero in the ledger. Only then is the invoice closed.
-     */
-    async reconcileOrder(input: {
-      orderId: string;
-      invoiceNumber: string;
-      writtenOff: boolean;
-      /** The order's state as it closes, kept with the read model when the books balance. */
-      finalView?: OrderView;
-    }): Promise<{ balanced: boolean; differenceMinor: number; explanation: string }> {
-      const totals = await getReceivableTotals(db, input.invoiceNumber);
-      const proof = reconcile(totals);
-      const ledger = await trialBalance(db, input.orderId);
-      const receivable = ledger.byAccount.accounts_receivable ?? 0;
-      if (!proof.balanced || receivable !== 0 || ledger.debitsMinor !== ledger.creditsMinor) {
-        return {
-          balanced: false,
-          differenceMinor: proof.differenceMinor || receivable,
-          explanation: `${proof.explanation}; ledger receivable ${receivable}, debits ${ledger.debitsMinor}, credits ${ledger.creditsMinor}`,
-        };
-      }
-      const closedAt = new Date();
-      await closeInvoice(db, input.invoiceNumber, input.writtenOff ? 'written_off' : 'closed', closedAt);
-      await updateOrderReadModel(db, input.orderId, {
-        status: 'closed',
-        amountDueMinor: 0,
-        closedAt,
-        ...(input.finalView ? { finalView: input.finalView } : {}),
-      });
-      return proof;
-    },
+    /** Closes the order's books once they balance. */
+    reconcileOrder: (input: ReconcileInput): Promise<ReconciliationProof> => reconcileOrderBooks(db, input),
   };
 }

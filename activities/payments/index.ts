@@ -3,43 +3,60 @@ import type { Database } from '../../db/client.js';
 import { getPayment, recordPayment } from '../../db/queries/payments.js';
 import type { PaymentMethod } from '../../workflows/order/contract.js';
 import { paymentEntry } from '../../workflows/order/rules/journal.js';
-import { post } from '../billing/index.js';
+import { type ReconcileInput, type ReconciliationProof, post, reconcileOrderBooks } from '../billing/index.js';
+
+export interface ApplyPaymentInput {
+  orderId: string;
+  customerId: string;
+  invoiceNumber: string;
+  paymentReference: string;
+  amountMinor: number;
+  currency: string;
+  method: PaymentMethod;
+  receivedAt: string;
+  appliedMinor: number;
+  unappliedMinor: number;
+  reportedBy?: string | null;
+}
+
+/** The payment, its application and any excess as customer credit, then the journal entry. */
+async function applyOrderPayment(db: Database, input: ApplyPaymentInput): Promise<{ created: boolean }> {
+  const result = await recordPayment(db, { ...input, receivedAt: new Date(input.receivedAt) });
+  if (!result.created) {
+    // The reference is the payment's identity across all orders: a retry of this very
+    // step finds its own row; anything else is another payment and is refused.
+    const stored = await getPayment(db, input.paymentReference);
+    if (stored && stored.orderId !== input.orderId) {
+      throw ApplicationFailure.nonRetryable(
+        `payment reference ${input.paymentReference} was already recorded for order ${stored.orderId}`,
+        'PaymentReferenceInUse',
+      );
+    }
+  }
+  await post(db, `payment:${input.paymentReference}`, paymentEntry(input.appliedMinor, input.unappliedMinor), {
+    orderId: input.orderId,
+    invoiceNumber: input.invoiceNumber,
+    currency: input.currency,
+    postedAt: new Date(input.receivedAt),
+  });
+  return result;
+}
 
 export function createPaymentActivities(deps: { db: Database }) {
   return {
-    /** The payment, its application and any excess as customer credit, then the journal entry. */
-    async applyPayment(input: {
-      orderId: string;
-      customerId: string;
-      invoiceNumber: string;
-      paymentReference: string;
-      amountMinor: number;
-      currency: string;
-      method: PaymentMethod;
-      receivedAt: string;
-      appliedMinor: number;
-      unappliedMinor: number;
-      reportedBy?: string | null;
-    }): Promise<{ created: boolean }> {
-      const result = await recordPayment(deps.db, { ...input, receivedAt: new Date(input.receivedAt) });
-      if (!result.created) {
-        // The reference is the payment's identity across all orders: a retry of this very
-        // step finds its own row; anything else is another payment and is refused.
-        const stored = await getPayment(deps.db, input.paymentReference);
-        if (stored && stored.orderId !== input.orderId) {
-          throw ApplicationFailure.nonRetryable(
-            `payment reference ${input.paymentReference} was already recorded for order ${stored.orderId}`,
-            'PaymentReferenceInUse',
-          );
-        }
-      }
-      await post(deps.db, `payment:${input.paymentReference}`, paymentEntry(input.appliedMinor, input.unappliedMinor), {
-        orderId: input.orderId,
-        invoiceNumber: input.invoiceNumber,
-        currency: input.currency,
-        postedAt: new Date(input.receivedAt),
-      });
-      return result;
+    applyPayment: (input: ApplyPaymentInput): Promise<{ created: boolean }> => applyOrderPayment(deps.db, input),
+
+    /**
+     * A payment that settles the order, and the reconciliation that closes its books, as one
+     * step: one local activity for the last payment instead of two. The proof is read from the
+     * books after the payment is in them; a retry applies nothing twice.
+     */
+    async applySettlingPayment(
+      input: ApplyPaymentInput & { reconcile: ReconcileInput },
+    ): Promise<{ created: boolean; proof: ReconciliationProof }> {
+      const { reconcile, ...payment } = input;
+      const { created } = await applyOrderPayment(deps.db, payment);
+      return { created, proof: await reconcileOrderBooks(deps.db, reconcile) };
     },
   };
 }

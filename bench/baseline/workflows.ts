@@ -19,7 +19,10 @@ export const submitBaselineUpdate = defineUpdate<BaselineState>('submitBaseline'
 export const shipBaselineUpdate = defineUpdate<BaselineState, [unknown]>('shipBaseline');
 export const payBaselineUpdate = defineUpdate<BaselineState, [unknown]>('payBaseline');
 
-/** The engine's local activities on the happy path, in order, one regular activity each here. */
+/**
+ * The happy path's steps as the engine first took them, one short database step each, here one
+ * regular activity each: what an order costs when every step is its own server round trip.
+ */
 export const NAIVE_STEPS = {
   created: ['recordOrder', 'assessCredit', 'syncOrder'],
   shipped: ['recordShipment', 'issueInvoice'],

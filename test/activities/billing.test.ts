@@ -127,4 +127,67 @@ describe('activities run twice', () => {
     );
     expect(row).toEqual({ status: 'awaiting_payment', invoice_number: first.invoiceNumber });
   });
+
+  it('apply a settling payment and close the books once, however often the step runs', async () => {
+    const customerId = uniqueId('cust');
+    await upsertCustomer(database.db, {
+      id: customerId,
+      name: 'Paid Up Oy',
+      currency: 'EUR',
+      creditLimitMinor: 1_000_000,
+      paymentTermsDays: 30,
+      contactEmail: 'ap@paidup.example',
+    });
+    const order: OrderInput = {
+      orderId: uniqueId('ord'),
+      customerId,
+      currency: 'EUR',
+      lines: [{ lineId: 'l1', sku: 'S', description: 'Licence', quantity: 1, unitPriceMinor: 10_000 }],
+      taxRateBps: 2000,
+      paymentTermsDays: 30,
+      policy: {} as OrderInput['policy'],
+    };
+    const workflowId = `order:${order.orderId}`;
+    const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
+    const activities = createActivities({ db: database.db });
+    await mock.run(activities.recordOrder, { ...order, workflowId });
+    const invoice = (await mock.run(activities.issueInvoice, {
+      orderId: order.orderId,
+      customerId,
+      currency: 'EUR',
+      series: `PU${Date.now().toString(36).toUpperCase()}`,
+      issuedAt: '2026-11-23T09:00:00.000Z',
+      dueDate: '2026-12-23',
+      draft: draftInvoice(order.lines, { l1: 1 }, order.taxRateBps),
+    })) as Awaited<ReturnType<typeof activities.issueInvoice>>;
+
+    const finalView = { orderId: order.orderId, status: 'closed' } as never;
+    const step = {
+      orderId: order.orderId,
+      customerId,
+      invoiceNumber: invoice.invoiceNumber,
+      paymentReference: `pay-${order.orderId}`,
+      amountMinor: 15_000,
+      currency: 'EUR',
+      method: 'bank_transfer' as const,
+      receivedAt: '2026-11-30T10:00:00.000Z',
+      appliedMinor: 12_000,
+      unappliedMinor: 3_000,
+      reconcile: { orderId: order.orderId, invoiceNumber: invoice.invoiceNumber, writtenOff: false, finalView },
+    };
+    const first = (await mock.run(activities.applySettlingPayment, step)) as Awaited<ReturnType<typeof activities.applySettlingPayment>>;
+    const again = (await mock.run(activities.applySettlingPayment, step)) as typeof first;
+    expect(first).toMatchObject({ created: true, proof: { balanced: true, differenceMinor: 0 } });
+    expect(again).toMatchObject({ created: false, proof: { balanced: true, differenceMinor: 0 } });
+
+    const payments = await database.rows<{ n: number }>(sql`select count(*)::int as n from payments where order_id = ${order.orderId}`);
+    expect(payments).toEqual([{ n: 1 }]);
+    expect((await listJournalEntries(database.db, order.orderId)).map((e) => e.kind).sort()).toEqual(['invoice', 'payment']);
+    const [closed] = await database.rows<{ status: string }>(sql`select status from invoices where invoice_number = ${invoice.invoiceNumber}`);
+    expect(closed).toEqual({ status: 'closed' });
+    const [row] = await database.rows<{ status: string; amount_due_minor: number; final_view: unknown }>(
+      sql`select status, amount_due_minor::int, final_view from orders where id = ${order.orderId}`,
+    );
+    expect(row).toEqual({ status: 'closed', amount_due_minor: 0, final_view: finalView });
+  });
 });

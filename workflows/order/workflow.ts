@@ -18,6 +18,7 @@ import {
   type OrderView,
   type PaymentInput,
   type PaymentResult,
+  type PaymentState,
   type ShipmentInput,
   cancelOrderUpdate,
   decideCreditUpdate,
@@ -72,6 +73,8 @@ function oneAtATime(activities: typeof localActivities): typeof localActivities 
     },
   });
 }
+
+type ReconciliationProof = Awaited<ReturnType<Activities['reconcileOrder']>>;
 
 type Phase = 'credit' | 'fulfillment' | 'invoicing' | 'collections' | 'reconciling' | 'done';
 
@@ -150,12 +153,12 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   // the payment that settles the order answers once it is closed, and reconciliation keeps
   // the final state. Runs begun before keep the path they began on (a run continued as new
   // takes the new path; it carries its state and search attributes).
-  // Runs begun later still also record the shipment that completes the order and issue its
-  // invoice in one local activity. Each such patch replaces the one before and implies it, so
-  // an order records one patch marker (and one version search attribute update), not one per
-  // change.
-  const invoiceWithLastShipment = wf.patched('invoice-with-last-shipment');
-  const lean = invoiceWithLastShipment || wf.patched('lean-happy-path');
+  // Runs begun later still take one local activity per message on the happy path: the
+  // shipment that completes the order carries its invoice, the payment that settles it closes
+  // its books. A patch that extends the lean path replaces its marker and implies it, so an
+  // order records one patch marker (and one version search attribute update), not one per change.
+  const onePerMessage = wf.patched('one-local-activity-per-message');
+  const lean = onePerMessage || wf.patched('lean-happy-path');
   const workflowId = wf.workflowInfo().workflowId;
   const money = (minor: number) => formatMoney(minor, input.currency);
   // Shipments and disputes being recorded, so that concurrent requests are validated
@@ -166,6 +169,13 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   let writeOffPending = false;
   /** The invoice issued with the shipment that completed the order, for the invoice stage. */
   let invoicedWithShipment: InvoiceState | null = null;
+  /** A payment that settles the order is being applied, with the reconciliation. */
+  let settlingPayment = false;
+  /**
+   * The books as the payment that settled the order left them, for the reconciliation stage:
+   * it stands if the order is still exactly as `view` (closed at `at`) foresaw.
+   */
+  let reconciledWithPayment: { proof: ReconciliationProof; view: OrderView; at: string; syncsBefore: number } | null = null;
   // Payments, credit notes and write-offs change the balance one at a time: each works out
   // its figures from the balance the previous one left.
   let moneyLane: Promise<unknown> = Promise.resolve();
@@ -189,18 +199,24 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
   /** Settled while collecting: the order closes next. */
   const settling = () => s.phase === 'collections' && nothingOwed();
 
-  function refresh(): void {
-    if (v.invoice) {
-      v.balanceMinor = balanceMinor({
-        invoiceTotalMinor: v.invoice.totalMinor,
-        feesMinor: v.fees.reduce((sum, f) => sum + f.amountMinor, 0),
-        appliedPaymentsMinor: v.payments.reduce((sum, p) => sum + p.appliedMinor, 0),
-        creditNotesMinor: v.creditNotes.reduce((sum, c) => sum + c.amountMinor, 0),
-        writtenOffMinor: v.writtenOffMinor,
+  /** The view's balance, what dunning may ask for and the customer's credit, from its entries. */
+  function figures(view: OrderView): void {
+    if (view.invoice) {
+      view.balanceMinor = balanceMinor({
+        invoiceTotalMinor: view.invoice.totalMinor,
+        feesMinor: view.fees.reduce((sum, f) => sum + f.amountMinor, 0),
+        appliedPaymentsMinor: view.payments.reduce((sum, p) => sum + p.appliedMinor, 0),
+        creditNotesMinor: view.creditNotes.reduce((sum, c) => sum + c.amountMinor, 0),
+        writtenOffMinor: view.writtenOffMinor,
       });
-      v.dunnableMinor = dunnableMinor(v.balanceMinor, openDisputedMinor());
+      const disputed = view.disputes.filter((d) => d.status === 'open').reduce((sum, d) => sum + d.amountMinor, 0);
+      view.dunnableMinor = dunnableMinor(view.balanceMinor, disputed);
     }
-    v.customerCreditMinor = v.payments.reduce((sum, p) => sum + p.unappliedMinor, 0);
+    view.customerCreditMinor = view.payments.reduce((sum, p) => sum + p.unappliedMinor, 0);
+  }
+
+  function refresh(): void {
+    figures(v);
     if (s.phase === 'collections') v.status = collectionsStatus();
     // A settled order's search attributes change once more, when it closes moments later.
     publish(!(lean && settling()));
@@ -272,8 +288,9 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     }
   }
 
-  function log(event: string, detail?: string): void {
-    v.timeline.push({ at: now(), event, ...(detail ? { detail } : {}) });
+  const entry = (event: string, detail?: string, at = now()) => ({ at, event, ...(detail ? { detail } : {}) });
+  function log(event: string, detail?: string, at?: string): void {
+    v.timeline.push(entry(event, detail, at));
   }
 
   function setNext(next: NextStep | null, upsert = true): void {
@@ -322,16 +339,20 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     });
   }
 
+  const closeReason = () => (v.writtenOffMinor > 0 ? 'written off' : 'paid and reconciled');
+  const paymentDetail = (payment: PaymentInput, split: { unappliedMinor: number }) =>
+    `${payment.paymentReference}: ${money(payment.amountMinor)}${split.unappliedMinor > 0 ? `, ${money(split.unappliedMinor)} kept as customer credit` : ''}`;
+
   const notifyBase = { customerId: v.customerId, subjectType: 'order', subjectId: v.orderId };
 
   /** The order as it will stand once closed with this status and reason. */
-  function closedView(status: OrderStatus, reason: string): OrderView {
+  function closedView(status: OrderStatus, reason: string, at = now(), from: OrderView = v): OrderView {
     return {
-      ...v,
+      ...from,
       status,
       closedReason: reason,
       nextStep: null,
-      timeline: [...v.timeline, { at: now(), event: status.replaceAll('_', ' '), detail: reason }],
+      timeline: [...from.timeline, entry(status.replaceAll('_', ' '), reason, at)],
     };
   }
 
@@ -428,7 +449,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       const shippedAfter = { ...v.shippedQuantities };
       for (const line of shipment.lines) shippedAfter[line.lineId] = (shippedAfter[line.lineId] ?? 0) + line.quantity;
       const last =
-        invoiceWithLastShipment &&
+        onePerMessage &&
         s.phase === 'fulfillment' &&
         pendingShipments.size === 1 &&
         v.lines.every((l) => (shippedAfter[l.lineId] ?? 0) >= l.quantity);
@@ -481,7 +502,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       }
       const applying = withMoney(async () => {
         const split = splitPayment(v.balanceMinor, payment.amountMinor);
-        await local.applyPayment({
+        const request = {
           orderId: v.orderId,
           customerId: v.customerId,
           invoiceNumber: v.invoice!.invoiceNumber,
@@ -492,29 +513,63 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
           receivedAt: payment.receivedAt,
           reportedBy: payment.reportedBy ?? null,
           ...split,
-        });
-        v.payments.push({
+        };
+        const applied: PaymentState = {
           paymentReference: payment.paymentReference,
           amountMinor: payment.amountMinor,
           method: payment.method,
           receivedAt: payment.receivedAt,
           ...split,
-        });
+        };
+        // A payment that settles the order closes its books in the same step, when nothing
+        // else under way could change what it settles (another payment, a dispute, a write-off).
+        const settles =
+          onePerMessage &&
+          s.phase === 'collections' &&
+          v.balanceMinor > 0 &&
+          split.appliedMinor === v.balanceMinor &&
+          moneyBusy === 1 &&
+          pendingPayments.size === 1 &&
+          !writeOffPending &&
+          openDisputes().length === 0 &&
+          pendingDisputes.size === 0;
+        let at: string | undefined;
+        if (settles) {
+          at = now();
+          // The order as it will close: this payment in, logged, and the books closed.
+          const paid: OrderView = JSON.parse(JSON.stringify(v));
+          paid.payments.push(applied);
+          figures(paid);
+          paid.timeline.push(entry('payment received', paymentDetail(payment, split), at));
+          const reason = closeReason();
+          const view = closedView('closed', reason, at, paid);
+          const syncsBefore = syncCalls;
+          settlingPayment = true;
+          try {
+            const { proof } = await local.applySettlingPayment({
+              ...request,
+              reconcile: { orderId: v.orderId, invoiceNumber: v.invoice!.invoiceNumber, writtenOff: v.writtenOffMinor > 0, finalView: view },
+            });
+            reconciledWithPayment = { proof, view, at, syncsBefore };
+          } finally {
+            settlingPayment = false;
+          }
+        } else {
+          await local.applyPayment(request);
+        }
+        v.payments.push(applied);
         refresh();
-        return split;
+        return { split, at };
       });
       // Waited on by a repeat of this reference; its failure is reported by this handler.
       pendingPayments.set(payment.paymentReference, { payment, done: applying.then(() => undefined, () => undefined) });
-      let split: { appliedMinor: number; unappliedMinor: number };
+      let outcome: { split: { appliedMinor: number; unappliedMinor: number }; at: string | undefined };
       try {
-        split = await applying;
+        outcome = await applying;
       } finally {
         pendingPayments.delete(payment.paymentReference);
       }
-      log(
-        'payment received',
-        `${payment.paymentReference}: ${money(payment.amountMinor)}${split.unappliedMinor > 0 ? `, ${money(split.unappliedMinor)} kept as customer credit` : ''}`,
-      );
+      log('payment received', paymentDetail(payment, outcome.split), outcome.at);
       // A payment that settles the order answers once the order is reconciled, so the payer
       // learns in the same call that it closed; the close writes the read model then. Runs
       // begun before the lean path decide as they did then, under their own patch.
@@ -573,6 +628,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
     {
       validator: (dispute) => {
         if (writeOffPending) throw conflict('the order is being written off');
+        if (settlingPayment) throw conflict('a payment that settles the order is being applied; try again in a moment');
         validateDispute(v, s.phase, dispute, new Set(pendingDisputes.keys()), openDisputedMinor() + pendingDisputedMinor());
       },
     },
@@ -965,15 +1021,26 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
       v.status = 'reconciling';
       // Moments long when the books balance; a failure is published below.
       publish(!lean);
-      const reason = v.writtenOffMinor > 0 ? 'written off' : 'paid and reconciled';
-      // Reconciliation keeps the final state with the read model as it closes the books.
-      const closing = lean ? { view: closedView('closed', reason), syncsBefore: syncCalls } : undefined;
-      const proof = await local.reconcileOrder({
-        orderId: v.orderId,
-        invoiceNumber: v.invoice!.invoiceNumber,
-        writtenOff: v.writtenOffMinor > 0,
-        ...(closing ? { finalView: closing.view } : {}),
-      });
+      const reason = closeReason();
+      // Reconciled already with the payment that settled the order, unless the order changed
+      // since (another payment came in meanwhile): then once more, from the books as they are.
+      const ready = reconciledWithPayment;
+      reconciledWithPayment = null;
+      let proof: ReconciliationProof;
+      let closing: { view: OrderView; syncsBefore: number } | undefined;
+      if (ready && JSON.stringify(closedView('closed', reason, ready.at)) === JSON.stringify(ready.view)) {
+        proof = ready.proof;
+        closing = { view: ready.view, syncsBefore: ready.syncsBefore };
+      } else {
+        // Reconciliation keeps the final state with the read model as it closes the books.
+        closing = lean ? { view: closedView('closed', reason), syncsBefore: syncCalls } : undefined;
+        proof = await local.reconcileOrder({
+          orderId: v.orderId,
+          invoiceNumber: v.invoice!.invoiceNumber,
+          writtenOff: v.writtenOffMinor > 0,
+          ...(closing ? { finalView: closing.view } : {}),
+        });
+      }
       if (proof.balanced) {
         synced = '';
         await close('closed', reason, closing);

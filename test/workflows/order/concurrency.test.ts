@@ -2,12 +2,14 @@
 // concurrent updates; the time-skipping server writes such histories differently).
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { trialBalance } from '../../../db/queries/ledger.js';
-import { getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
+import { getOrderRow } from '../../../db/queries/orders.js';
+import { getOrderQuery, openDisputeUpdate, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { Worker } from '@temporalio/worker';
 import { startDevServer } from '../../helpers/temporal.js';
-import { type Harness, newOrder, useOrderHarness, startOrder, workflowBundle, payment as pay } from './harness.js';
+import { type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, workflowBundle, payment as pay } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -46,6 +48,49 @@ describe('concurrent requests', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
     expect(ledger.byAccount.customer_credit).toBe(-20_000);
+    // Whichever payment settled the order and closed its books, the state kept for reads
+    // after retention is the final one, with both payments.
+    expect((await getOrderRow(h.database.db, input.orderId))?.finalView).toEqual(view);
+  });
+
+  it('refuses a dispute while the payment that settles the order is closing its books', async () => {
+    const { input, handle } = await invoicedOrder();
+    const invoiceNumber = (await handle.query(getOrderQuery)).invoice!.invoiceNumber;
+    // Held at the database: the payment's application waits on the invoice row.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holding = h.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from invoices where invoice_number = ${invoiceNumber} for update`);
+      locked();
+      await released;
+    });
+    await isLocked;
+    const paying = handle.executeUpdate(recordPaymentUpdate, { args: [pay(`settles-${input.orderId}`, 180_000)] });
+    try {
+      await eventually(async () => {
+        const [waiting] = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from pg_locks where not granted`);
+        expect(waiting!.n).toBeGreaterThan(0);
+      });
+      const reason = await refusal(
+        handle.executeUpdate(openDisputeUpdate, {
+          args: [{ disputeId: 'late', amountMinor: 10_000, reason: 'damaged', openedBy: 'alice@finance' }],
+        }),
+      );
+      expect(reason).toBe('a payment that settles the order is being applied; try again in a moment');
+    } finally {
+      release();
+      await holding;
+    }
+    expect((await paying).order.status).toBe('closed');
+    const view = await handle.query(getOrderQuery);
+    expect(view.disputes).toEqual([]);
+    expect((await getOrderRow(h.database.db, input.orderId))?.finalView).toEqual(view);
   });
 
   it('never ships more than ordered when two shipments arrive together', async () => {
