@@ -18,30 +18,38 @@ beforeAll(async () => {
 });
 afterAll(() => database?.close());
 
+/** A customer and its recorded order, as the workflow leaves them before the step under test. */
+async function recordedOrder(name: string, email: string, terms: number, taxRateBps: number, lines: OrderInput['lines']) {
+  const customerId = uniqueId('cust');
+  await upsertCustomer(database.db, {
+    id: customerId,
+    name,
+    currency: 'EUR',
+    creditLimitMinor: 1_000_000,
+    paymentTermsDays: terms,
+    contactEmail: email,
+  });
+  const order: OrderInput = {
+    orderId: uniqueId('ord'),
+    customerId,
+    currency: 'EUR',
+    lines,
+    taxRateBps,
+    paymentTermsDays: terms,
+    policy: {} as OrderInput['policy'],
+  };
+  const workflowId = `order:${order.orderId}`;
+  const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
+  const activities = createActivities({ db: database.db });
+  await mock.run(activities.recordOrder, { ...order, workflowId });
+  return { customerId, order, workflowId, mock, activities };
+}
+
 describe('activities run twice', () => {
   it('issue one invoice, post one journal entry and send one notice', async () => {
-    const customerId = uniqueId('cust');
-    await upsertCustomer(database.db, {
-      id: customerId,
-      name: 'Twice Ltd',
-      currency: 'EUR',
-      creditLimitMinor: 1_000_000,
-      paymentTermsDays: 14,
-      contactEmail: 'ap@twice.example',
-    });
-    const order: OrderInput = {
-      orderId: uniqueId('ord'),
-      customerId,
-      currency: 'EUR',
-      lines: [{ lineId: 'l1', sku: 'S', description: 'Service', quantity: 3, unitPriceMinor: 12_345 }],
-      taxRateBps: 1900,
-      paymentTermsDays: 14,
-      policy: {} as OrderInput['policy'],
-    };
-    const workflowId = `order:${order.orderId}`;
-    const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
-    const activities = createActivities({ db: database.db });
-    await mock.run(activities.recordOrder, { ...order, workflowId });
+    const { customerId, order, workflowId, mock, activities } = await recordedOrder('Twice Ltd', 'ap@twice.example', 14, 1900, [
+      { lineId: 'l1', sku: 'S', description: 'Service', quantity: 3, unitPriceMinor: 12_345 },
+    ]);
 
     const input = {
       orderId: order.orderId,
@@ -72,28 +80,9 @@ describe('activities run twice', () => {
   });
 
   it('record the last shipment and its invoice once, however often the step runs', async () => {
-    const customerId = uniqueId('cust');
-    await upsertCustomer(database.db, {
-      id: customerId,
-      name: 'Last Box GmbH',
-      currency: 'EUR',
-      creditLimitMinor: 1_000_000,
-      paymentTermsDays: 30,
-      contactEmail: 'ap@lastbox.example',
-    });
-    const order: OrderInput = {
-      orderId: uniqueId('ord'),
-      customerId,
-      currency: 'EUR',
-      lines: [{ lineId: 'l1', sku: 'S', description: 'Crate', quantity: 2, unitPriceMinor: 5_000 }],
-      taxRateBps: 2000,
-      paymentTermsDays: 30,
-      policy: {} as OrderInput['policy'],
-    };
-    const workflowId = `order:${order.orderId}`;
-    const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
-    const activities = createActivities({ db: database.db });
-    await mock.run(activities.recordOrder, { ...order, workflowId });
+    const { customerId, order, mock, activities } = await recordedOrder('Last Box GmbH', 'ap@lastbox.example', 30, 2000, [
+      { lineId: 'l1', sku: 'S', description: 'Crate', quantity: 2, unitPriceMinor: 5_000 },
+    ]);
 
     const step = {
       shipment: { orderId: order.orderId, shipmentId: 'sh-last', lines: [{ lineId: 'l1', quantity: 2 }], shippedAt: '2026-11-23T09:00:00.000Z' },
@@ -129,28 +118,9 @@ describe('activities run twice', () => {
   });
 
   it('apply a settling payment and close the books once, however often the step runs', async () => {
-    const customerId = uniqueId('cust');
-    await upsertCustomer(database.db, {
-      id: customerId,
-      name: 'Paid Up Oy',
-      currency: 'EUR',
-      creditLimitMinor: 1_000_000,
-      paymentTermsDays: 30,
-      contactEmail: 'ap@paidup.example',
-    });
-    const order: OrderInput = {
-      orderId: uniqueId('ord'),
-      customerId,
-      currency: 'EUR',
-      lines: [{ lineId: 'l1', sku: 'S', description: 'Licence', quantity: 1, unitPriceMinor: 10_000 }],
-      taxRateBps: 2000,
-      paymentTermsDays: 30,
-      policy: {} as OrderInput['policy'],
-    };
-    const workflowId = `order:${order.orderId}`;
-    const mock = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' } });
-    const activities = createActivities({ db: database.db });
-    await mock.run(activities.recordOrder, { ...order, workflowId });
+    const { customerId, order, mock, activities } = await recordedOrder('Paid Up Oy', 'ap@paidup.example', 30, 2000, [
+      { lineId: 'l1', sku: 'S', description: 'Licence', quantity: 1, unitPriceMinor: 10_000 },
+    ]);
     const invoice = (await mock.run(activities.issueInvoice, {
       orderId: order.orderId,
       customerId,
