@@ -46,6 +46,24 @@ describe('closedLoop with a ramp', () => {
     expect(result.completed).toBeLessThanOrEqual(5);
     expect(result.perSecond).toBeCloseTo(result.completed / 0.2, 5);
   });
+
+  it('closes the window when the last run ends past it before the timer could fire', async () => {
+    const events: string[] = [];
+    await closedLoop(
+      1,
+      0.1,
+      async () => {
+        await new Promise((r) => setImmediate(r));
+        // Holds the event loop past the window's end, as a busy machine does.
+        const until = performance.now() + 150;
+        while (performance.now() < until) {
+          // busy
+        }
+      },
+      { onWindowStart: () => events.push('start'), onWindowEnd: () => events.push('end') },
+    );
+    expect(events).toEqual(['start', 'end']);
+  });
 });
 
 describe('closedLoop window', () => {
