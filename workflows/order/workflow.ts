@@ -191,8 +191,8 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
 
   // ---- derived figures, search attributes, current details, read model --------------
 
-  const openDisputes = (): DisputeState[] => v.disputes.filter((d) => d.status === 'open');
-  const openDisputedMinor = () => openDisputes().reduce((sum, d) => sum + d.amountMinor, 0);
+  const openDisputes = (view: OrderView = v): DisputeState[] => view.disputes.filter((d) => d.status === 'open');
+  const openDisputedMinor = (view: OrderView = v) => openDisputes(view).reduce((sum, d) => sum + d.amountMinor, 0);
   const pendingDisputedMinor = () => [...pendingDisputes.values()].reduce((sum, n) => sum + n, 0);
   /** Nothing left to pay or dispute. */
   const nothingOwed = () => v.balanceMinor === 0 && openDisputes().length === 0 && pendingDisputes.size === 0;
@@ -209,8 +209,7 @@ export async function orderWorkflow(input: OrderInput, carried?: OrderState): Pr
         creditNotesMinor: view.creditNotes.reduce((sum, c) => sum + c.amountMinor, 0),
         writtenOffMinor: view.writtenOffMinor,
       });
-      const disputed = view.disputes.filter((d) => d.status === 'open').reduce((sum, d) => sum + d.amountMinor, 0);
-      view.dunnableMinor = dunnableMinor(view.balanceMinor, disputed);
+      view.dunnableMinor = dunnableMinor(view.balanceMinor, openDisputedMinor(view));
     }
     view.customerCreditMinor = view.payments.reduce((sum, p) => sum + p.unappliedMinor, 0);
   }
