@@ -158,7 +158,22 @@ try {
   const names: Record<WorkloadKey, string> = { f: 'floor', a: 'naive', d: 'engine, client', c: 'engine, HTTP' };
 
   let n = 0;
-  for (const key of (['f', 'a', 'd', 'c'] as const).filter((k) => only.has(k))) {
+  /** A workload set up and ready to run steps: its own dev server, worker and, for c, API. */
+  interface Running {
+    key: WorkloadKey;
+    server: DevServer;
+    processes: NodeProcess[];
+    pids: Record<string, number>;
+    driver: Driver;
+    result: WorkloadResult;
+    lastId: string;
+    /** Ids of the orders completed in the open window, while one is open. */
+    windowIds?: string[];
+    /** In the sweep's last step, aborts the calls in flight, Temporal's and HTTP's alike. */
+    cutShort?: AbortController;
+  }
+
+  async function setUp(key: WorkloadKey): Promise<Running> {
     const server = await startDevServer();
     const processes: NodeProcess[] = [];
     try {
@@ -203,77 +218,112 @@ try {
           driver = httpDriver(apiUrl, apiKey, `${runId}-${key}`, calls);
         }
       }
-
-      let lastId = '';
-      let windowIds: string[] | undefined;
-      // In the sweep's last step, aborts the calls in flight, Temporal's and HTTP's alike. The
-      // client adds a listener to the signal for every call and never removes it: one
-      // controller per step, and only for that step.
-      let cutShort: AbortController | undefined;
-      const once = async () => {
-        const signal = cutShort?.signal;
-        lastId = signal
-          ? await server.client.connection.withAbortSignal(signal, () => driver.run(++n, signal))
-          : await driver.run(++n);
-        windowIds?.push(lastId);
-      };
-      await closedLoop(8, quick ? 0.5 : 2, once); // warm-up: bundles loaded, connections open, JIT done
-      const result: WorkloadResult = { key, name: names[key], steps: [] };
-      for (const concurrency of sweep) {
-        // The sweep's last step cuts short the orders still going when its window closes: its
-        // server goes next, and at 128 callers they would take as long again as the window.
-        // Orders left half done would skew the rows per order, which do not depend on the callers.
-        const last = concurrency === sweep[sweep.length - 1];
-        if (last) {
-          cutShort = new AbortController();
-          setMaxListeners(Number.MAX_SAFE_INTEGER, cutShort.signal);
-        }
-        const before = !last && (key === 'd' || key === 'c') ? await totalFootprint(database) : undefined;
-        let meter: UsageMeter | undefined;
-        let usage: Record<string, Usage> = {};
-        let windowCalls = new Map<string, number[]>();
-        let completedIds: string[] = [];
-        const loop = await closedLoop(concurrency, secondsPerStep, once, {
-          rampSeconds,
-          onWindowStart: () => {
-            calls.clear();
-            windowIds = [];
-            meter = new UsageMeter(pids);
-          },
-          onWindowEnd: () => {
-            cutShort?.abort();
-            usage = meter?.stop() ?? {};
-            completedIds = windowIds ?? [];
-            windowIds = undefined;
-            // Calls ending after the window, as the loop drains at falling concurrency, are left out.
-            windowCalls = new Map([...calls.byName].map(([name, times]) => [name, [...times]]));
-          },
-        });
-        const after = before ? await totalFootprint(database) : undefined;
-        result.steps.push({
-          ...loop,
-          usage,
-          calls: Object.fromEntries(
-            [...windowCalls].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
-          ),
-          histories: await sampleHistories(server.client, completedIds, quick ? 3 : 10),
-          ...(before && after && loop.started > 0
-            ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
-            : {}),
-        });
-        say(`${key} ${names[key]}  c=${concurrency}  ${loop.perSecond.toFixed(1)} orders/s  p50 ${loop.latencyMs.p50.toFixed(0)} ms${loop.failed ? `  ${loop.failed} failed: ${loop.firstError}` : ''}`);
-        // Saturated: more callers bring no more than 5% more orders.
-        const best = saturation({ ...result, steps: result.steps.slice(0, -1) });
-        if (best && loop.perSecond < best.perSecond * 1.05) break;
-      }
-      if (lastId) result.history = historyCost(await server.client.workflow.getHandle(lastId).fetchHistory());
-      workloads.push(result);
-    } finally {
-      if (process.env.BENCH_SHOW_OUTPUT) for (const p of processes) say(`---- ${p.name} output\n${p.output()}`);
+      return { key, server, processes, pids, driver, result: { key, name: names[key], steps: [] }, lastId: '' };
+    } catch (err) {
       for (const p of processes.reverse()) await p.stop();
       await server.stop();
+      throw err;
     }
   }
+
+  async function tearDown(w: Running): Promise<void> {
+    if (process.env.BENCH_SHOW_OUTPUT) for (const p of w.processes) say(`---- ${p.name} output\n${p.output()}`);
+    for (const p of w.processes.reverse()) await p.stop();
+    await w.server.stop();
+  }
+
+  /** One order of workload `w`, from creation to closed. */
+  async function once(w: Running): Promise<void> {
+    const signal = w.cutShort?.signal;
+    w.lastId = signal
+      ? await w.server.client.connection.withAbortSignal(signal, () => w.driver.run(++n, signal))
+      : await w.driver.run(++n);
+    w.windowIds?.push(w.lastId);
+  }
+
+  /** One step of the sweep for `w`; true once more callers brought no more orders. */
+  async function step(w: Running, concurrency: number, last: boolean): Promise<boolean> {
+    // The sweep's last step cuts short the orders still going when its window closes: its
+    // server goes next, and at 128 callers they would take as long again as the window.
+    // Orders left half done would skew the rows per order, which do not depend on the callers.
+    // The client adds a listener to the signal for every call and never removes it: one
+    // controller per step, and only for that step.
+    if (last) {
+      w.cutShort = new AbortController();
+      setMaxListeners(Number.MAX_SAFE_INTEGER, w.cutShort.signal);
+    }
+    const { key, result } = w;
+    const before = !last && (key === 'd' || key === 'c') ? await totalFootprint(database) : undefined;
+    let meter: UsageMeter | undefined;
+    let usage: Record<string, Usage> = {};
+    let windowCalls = new Map<string, number[]>();
+    let completedIds: string[] = [];
+    const loop = await closedLoop(concurrency, secondsPerStep, () => once(w), {
+      rampSeconds,
+      onWindowStart: () => {
+        calls.clear();
+        w.windowIds = [];
+        meter = new UsageMeter(w.pids);
+      },
+      onWindowEnd: () => {
+        w.cutShort?.abort();
+        usage = meter?.stop() ?? {};
+        completedIds = w.windowIds ?? [];
+        w.windowIds = undefined;
+        // Calls ending after the window, as the loop drains at falling concurrency, are left out.
+        windowCalls = new Map([...calls.byName].map(([name, times]) => [name, [...times]]));
+      },
+    });
+    const after = before ? await totalFootprint(database) : undefined;
+    result.steps.push({
+      ...loop,
+      usage,
+      calls: Object.fromEntries(
+        [...windowCalls].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
+      ),
+      histories: await sampleHistories(w.server.client, completedIds, quick ? 3 : 10),
+      ...(before && after && loop.started > 0
+        ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
+        : {}),
+    });
+    say(`${key} ${names[key]}  c=${concurrency}  ${loop.perSecond.toFixed(1)} orders/s  p50 ${loop.latencyMs.p50.toFixed(0)} ms${loop.failed ? `  ${loop.failed} failed: ${loop.firstError}` : ''}`);
+    // Saturated: more callers bring no more than 5% more orders.
+    const best = saturation({ ...result, steps: result.steps.slice(0, -1) });
+    return Boolean(best && loop.perSecond < best.perSecond * 1.05);
+  }
+
+  // Every workload is set up first and the sweep takes them in turn at each number of
+  // callers: this machine's speed drifts by a quarter over minutes, and workloads measured
+  // minutes apart gave ratios that the drift decided. Idle, a set-up workload only polls.
+  const keys = (['f', 'a', 'd', 'c'] as const).filter((k) => only.has(k));
+  const running: Running[] = [];
+  cleanups.push(async () => {
+    for (const w of running.splice(0)) await tearDown(w);
+  });
+  for (const key of keys) {
+    const w = await setUp(key);
+    running.push(w);
+    await closedLoop(8, quick ? 0.5 : 2, () => once(w)); // warm-up: bundles loaded, connections open, JIT done
+  }
+  const finish = async (w: Running) => {
+    if (w.lastId) w.result.history = historyCost(await w.server.client.workflow.getHandle(w.lastId).fetchHistory());
+    running.splice(running.indexOf(w), 1);
+    await tearDown(w);
+  };
+  const results = new Map<WorkloadKey, WorkloadResult>();
+  for (const [i, concurrency] of sweep.entries()) {
+    const last = i === sweep.length - 1;
+    // Each step starts with the next workload, so that none is always measured first.
+    const turn = running.map((_, j) => running[(i + j) % running.length]!);
+    for (const w of turn) {
+      const saturated = await step(w, concurrency, last);
+      if (saturated || last) {
+        results.set(w.key, w.result);
+        await finish(w);
+      }
+    }
+  }
+  workloads.push(...keys.flatMap((k) => results.get(k) ?? []));
 
   // ---- scale: many open orders, then the dunning wave -----------------------------------
   if (scaleOrders > 0) {
