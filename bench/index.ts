@@ -26,7 +26,7 @@ import { DEV_SERVER_SQLITE_ARGS } from '../workers/runtime/temporal-servers.js';
 import { BASELINE_TASK_QUEUE } from './baseline/workflows.js';
 import { historyCost } from './history.js';
 import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, httpDriver } from './orders.js';
-import { type NodeProcess, type Usage, UsageMeter, childrenOf, startNode } from './processes.js';
+import { type NodeProcess, type Usage, UsageMeter, childrenOf, machineBusySeconds, startNode } from './processes.js';
 import { type StepResult, type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
 import { runScale } from './scale.js';
 import { closedLoop, percentile } from './stats.js';
@@ -241,8 +241,23 @@ try {
     w.windowIds?.push(w.lastId);
   }
 
+  /**
+   * Waits until the machine is quiet (under a fifth of a core busy over half a second, or
+   * 15 s at most): what the step before left running, on its server or in PostgreSQL,
+   * is not counted against the next workload.
+   */
+  async function settle(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const before = machineBusySeconds();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if ((machineBusySeconds() - before) / 0.5 < 0.2) return;
+    }
+  }
+
   /** One step of the sweep for `w`; true once more callers brought no more orders. */
   async function step(w: Running, concurrency: number, last: boolean): Promise<boolean> {
+    await settle();
     // The sweep's last step cuts short the orders still going when its window closes: its
     // server goes next, and at 128 callers they would take as long again as the window.
     // Orders left half done would skew the rows per order, which do not depend on the callers.
@@ -313,8 +328,10 @@ try {
   const results = new Map<WorkloadKey, WorkloadResult>();
   for (const [i, concurrency] of sweep.entries()) {
     const last = i === sweep.length - 1;
-    // Each step starts with the next workload, so that none is always measured first.
+    // Each step starts with the next workload and every other step goes the other way round,
+    // so that none is always measured first or always right after the same other one.
     const turn = running.map((_, j) => running[(i + j) % running.length]!);
+    if (i % 2 === 1) turn.reverse();
     for (const w of turn) {
       const saturated = await step(w, concurrency, last);
       if (saturated || last) {
