@@ -29,7 +29,7 @@ import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, 
 import { type NodeProcess, type Usage, UsageMeter, childrenOf, machineBusySeconds, startNode } from './processes.js';
 import { type StepResult, type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
 import { runScale } from './scale.js';
-import { closedLoop, percentile } from './stats.js';
+import { closedLoop, percentile, turnOrder } from './stats.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -328,11 +328,7 @@ try {
   const results = new Map<WorkloadKey, WorkloadResult>();
   for (const [i, concurrency] of sweep.entries()) {
     const last = i === sweep.length - 1;
-    // Each step starts with the next workload and every other step goes the other way round,
-    // so that none is always measured first or always right after the same other one.
-    const turn = running.map((_, j) => running[(i + j) % running.length]!);
-    if (i % 2 === 1) turn.reverse();
-    for (const w of turn) {
+    for (const w of turnOrder(running, i)) {
       const saturated = await step(w, concurrency, last);
       if (saturated || last) {
         results.set(w.key, w.result);

@@ -116,3 +116,13 @@ export async function closedLoop(
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
   };
 }
+
+/**
+ * The order in which `items` take their turn at step `step` of a sweep: each step starts with
+ * the next one, and every other step goes the other way round, so that none is always measured
+ * first or always right after the same other one.
+ */
+export function turnOrder<T>(items: readonly T[], step: number): T[] {
+  const turn = items.map((_, j) => items[(step + j) % items.length]!);
+  return step % 2 === 1 ? turn.reverse() : turn;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedLoop, percentile } from '../../bench/stats.js';
+import { closedLoop, percentile, turnOrder } from '../../bench/stats.js';
 
 describe('percentile', () => {
   it('takes the nearest rank of the sorted sample', () => {
@@ -126,5 +126,28 @@ describe('closedLoop stagger', () => {
     expect(firstAt.get(0)!).toBeLessThan(50);
     expect(firstAt.get(3)!).toBeGreaterThanOrEqual(290);
     expect(firstAt.get(2)! - firstAt.get(1)!).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe('turnOrder', () => {
+  it('starts each step with the next workload and reverses every other step', () => {
+    const keys = ['f', 'a', 'd', 'c'];
+    expect([0, 1, 2, 3].map((i) => turnOrder(keys, i).join(''))).toEqual(['fadc', 'fcda', 'dcfa', 'dafc']);
+  });
+
+  it('over four steps, puts no workload first every time and none always after the same one', () => {
+    const keys = ['f', 'a', 'd', 'c'];
+    const turns = [0, 1, 2, 3].map((i) => turnOrder(keys, i));
+    expect(new Set(turns.map((t) => t[0])).size).toBeGreaterThan(1);
+    for (const k of keys) {
+      const before = new Set(turns.map((t) => t[t.indexOf(k) - 1]).filter(Boolean));
+      expect(before.size).toBeGreaterThan(1);
+    }
+  });
+
+  it('leaves the list it is given alone', () => {
+    const keys = ['d', 'c'];
+    turnOrder(keys, 1);
+    expect(keys).toEqual(['d', 'c']);
   });
 });
