@@ -45,7 +45,19 @@ export interface ScaleResult {
     /** Orders reminded before the skip: the wave was no wave for them. */
     early: number;
     workerPeakRssBytes: number;
+    /** The whole wave: its orders opened on its own server, then their notices. */
+    seconds: number;
   };
+}
+
+/** How long a run took, by phase, against the issue's budget for it. */
+export interface RunLength {
+  seconds: number;
+  /** Set for the quick and the default run only: flags that change the run change its length. */
+  budget?: { name: string; seconds: number };
+  cores: number;
+  /** Setting up the workloads and sweeping them. */
+  sweepSeconds: number;
 }
 
 export interface Target {
@@ -61,7 +73,7 @@ export function saturation(w: WorkloadResult): StepResult | undefined {
 
 const GIB = 1024 ** 3;
 
-export function targets(workloads: WorkloadResult[], scale?: ScaleResult): Target[] {
+export function targets(workloads: WorkloadResult[], scale?: ScaleResult, run?: RunLength): Target[] {
   const rate = (key: WorkloadKey) => {
     const w = workloads.find((x) => x.key === key);
     return w ? saturation(w)?.perSecond : undefined;
@@ -95,13 +107,40 @@ export function targets(workloads: WorkloadResult[], scale?: ScaleResult): Targe
       });
     }
   }
+  if (run?.budget) out.push(runLengthTarget(run, run.budget, scale));
   return out;
+}
+
+/**
+ * The run's length against its budget, by phase. Opening the open orders is bound by CPU: the
+ * detail says how long their measured CPU time alone needs on this machine's cores, which no
+ * change to the bench can shorten.
+ */
+function runLengthTarget(run: RunLength, budget: NonNullable<RunLength['budget']>, scale?: ScaleResult): Target {
+  const s = (n: number) => `${n.toFixed(0)} s`;
+  const phases = [`workloads set up and swept ${s(run.sweepSeconds)}`];
+  let floor = '';
+  if (scale) {
+    phases.push(`${scale.orders} orders opened ${s(scale.openSeconds)}`);
+    if (scale.wave) phases.push(`dunning wave ${s(scale.wave.seconds)}`);
+    const cpu = scale.cpuMsPerOrder;
+    const perOrder = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
+    const named = Object.entries(cpu).map(([p, ms]) => `${p} ${ms.toFixed(0)}`).join(', ');
+    floor = `; at ${perOrder.toFixed(0)} ms of CPU per order opened (${named}), ${scale.orders} orders need ${s((scale.orders * perOrder) / 1000 / run.cores)} of ${run.cores} cores`;
+  }
+  const rest = run.seconds - run.sweepSeconds - (scale ? scale.openSeconds + (scale.wave?.seconds ?? 0) : 0);
+  phases.push(`the rest ${s(Math.max(0, rest))}`);
+  return {
+    name: budget.name,
+    pass: run.seconds < budget.seconds,
+    detail: `${s(run.seconds)} of ${s(budget.seconds)}: ${phases.join(', ')}${floor}`,
+  };
 }
 
 export const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
 const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(0) : '-');
 
-export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | undefined, header: string): string {
+export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | undefined, header: string, run?: RunLength): string {
   const lines: string[] = [header, ''];
   lines.push(
     '| workload | concurrency | orders/s | p50 ms | p95 ms | p99 ms | failed | CPU ms/order worker · API · server · PG · bench | machine busy, cores | peak RSS MiB worker · API · server | events · workflow tasks per order (sampled) |',
@@ -166,7 +205,7 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
     }
   }
 
-  const verdicts = targets(workloads, scale);
+  const verdicts = targets(workloads, scale, run);
   if (verdicts.length > 0) {
     lines.push('', '| target | result | measured |', '| --- | --- | --- |');
     for (const t of verdicts) lines.push(`| ${t.name} | ${t.pass ? 'pass' : 'MISS'} | ${t.detail} |`);

@@ -126,6 +126,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
  * Counts each order's notices in the outbox until all are there or none came for a while.
  */
 async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wave']>> {
+  const t0Wave = performance.now();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: resolveTemporalExecutable(TEST_SERVER, { allowDownload: false }) },
   });
@@ -183,6 +184,7 @@ async function dunningWave(o: ScaleOptions): Promise<NonNullable<ScaleResult['wa
         early,
         doubled: counts.filter((c) => c.notices > 1).length,
         workerPeakRssBytes: usage.worker!.peakRssBytes,
+        seconds: (performance.now() - t0Wave) / 1000,
       };
     } finally {
       await worker.stop();

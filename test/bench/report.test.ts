@@ -49,7 +49,7 @@ describe('targets', () => {
       cpuMsPerOrder: { worker: 1 },
       databaseBytesPerOrder: 1,
       databaseRowsPerOrder: 1,
-      wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1 },
+      wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1, seconds: 20 },
     };
     expect(targets([], scale).map((t) => t.pass)).toEqual([true, true]);
     expect(targets([], { ...scale, workerPeakRssBytes: 2 ** 30 }).map((t) => t.pass)).toEqual([false, true]);
@@ -57,6 +57,35 @@ describe('targets', () => {
     expect(targets([], { ...scale, wave: { ...scale.wave, notices: 101, doubled: 1 } }).map((t) => t.pass)).toEqual([true, false]);
     // a notice sent before the clock skipped was no part of a wave
     expect(targets([], { ...scale, wave: { ...scale.wave, early: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+  });
+
+  it('holds the quick and the default run to their budget, and says where the time went', () => {
+    const scale = {
+      orders: 1000,
+      openedPerSecond: 10,
+      openSeconds: 100,
+      maxCachedWorkflows: 50,
+      workerPeakRssBytes: 1,
+      workerRssAfterBytes: 1,
+      cpuMsPerOrder: { worker: 40, server: 50, postgres: 10 },
+      databaseBytesPerOrder: 1,
+      databaseRowsPerOrder: 1,
+      wave: { server: 's', orders: 10, notices: 10, noticesPerSecond: 1, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1, seconds: 30 },
+    };
+    const budget = { name: 'default run under ten minutes', seconds: 600 };
+    const run = { seconds: 200, cores: 2, sweepSeconds: 60, budget };
+    const inTime = targets([], scale, run).at(-1)!;
+    expect(inTime).toMatchObject({ name: 'default run under ten minutes', pass: true });
+    // 1000 orders at 100 ms of CPU each need 50 s of two cores; what is not a phase is the rest
+    expect(inTime.detail).toBe(
+      '200 s of 600 s: workloads set up and swept 60 s, 1000 orders opened 100 s, dunning wave 30 s, the rest 10 s; ' +
+        'at 100 ms of CPU per order opened (worker 40, server 50, postgres 10), 1000 orders need 50 s of 2 cores',
+    );
+    expect(targets([], scale, { ...run, seconds: 600 }).at(-1)!.pass).toBe(false);
+    const quick = targets([workload('f', [10])], undefined, { seconds: 45, cores: 2, sweepSeconds: 40, budget: { name: 'quick run under a minute', seconds: 60 } });
+    expect(quick.map((t) => [t.name, t.pass, t.detail])).toEqual([['quick run under a minute', true, '45 s of 60 s: workloads set up and swept 40 s, the rest 5 s']]);
+    // a run that flags reshaped has no budget to be held to
+    expect(targets([], scale, { seconds: 900, cores: 2, sweepSeconds: 60 }).map((t) => t.name)).not.toContain(budget.name);
   });
 
   it('renders every step, the per-order costs and each verdict', () => {
