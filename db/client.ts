@@ -39,6 +39,24 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Drizzle sends its queries through postgres.js's `unsafe`, which prepares none unless asked, so
+ * PostgreSQL parsed and planned every statement anew. Asked, postgres.js keeps one named
+ * statement per query text on each connection: our queries have few texts (a multi-row insert
+ * has one per row count), a connection lives an hour at most, and a plan that a migration made
+ * stale is prepared again. In the bench this took PostgreSQL's CPU per order from 18 to 10 ms.
+ * Queries in a transaction run on its own connection handle and stay unprepared.
+ */
+function preparingEveryQuery(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'unsafe') return Reflect.get(target, property, receiver);
+      const unsafe: postgres.Sql['unsafe'] = (query, parameters, options) => target.unsafe(query, parameters, { ...options, prepare: true });
+      return unsafe;
+    },
+  });
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
     const client = postgres(target.url, {
@@ -46,7 +64,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       connect_timeout: 5,
       onnotice: () => {},
     });
-    const db = drizzlePostgres(client, { schema });
+    const db = drizzlePostgres(preparingEveryQuery(client), { schema });
     return {
       db: db as unknown as Database,
       kind: 'postgres',
