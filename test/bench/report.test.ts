@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type StepResult, type WorkloadResult, renderReport, saturation, targets } from '../../bench/report.js';
+import { type ScaleResult, type StepResult, type WorkloadResult, renderReport, saturation, targets } from '../../bench/report.js';
 
 const step = (concurrency: number, perSecond: number): StepResult => ({
   concurrency,
@@ -16,6 +16,20 @@ const workload = (key: WorkloadResult['key'], rates: number[]): WorkloadResult =
   key,
   name: key,
   steps: rates.map((r, i) => step(8 ** i, r)),
+});
+
+const scaleResult = (overrides: Partial<ScaleResult> = {}): ScaleResult => ({
+  orders: 100,
+  openedPerSecond: 10,
+  openSeconds: 10,
+  maxCachedWorkflows: 50,
+  workerPeakRssBytes: 1,
+  workerRssAfterBytes: 1,
+  cpuMsPerOrder: { worker: 1 },
+  databaseBytesPerOrder: 1,
+  databaseRowsPerOrder: 1,
+  wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1, seconds: 20 },
+  ...overrides,
 });
 
 describe('saturation', () => {
@@ -39,39 +53,22 @@ describe('targets', () => {
   });
 
   it('passes the scale targets only under 1 GiB and with every notice recorded once', () => {
-    const scale = {
-      orders: 100,
-      openedPerSecond: 10,
-      openSeconds: 10,
-      maxCachedWorkflows: 50,
-      workerPeakRssBytes: 2 ** 30 - 1,
-      workerRssAfterBytes: 1,
-      cpuMsPerOrder: { worker: 1 },
-      databaseBytesPerOrder: 1,
-      databaseRowsPerOrder: 1,
-      wave: { server: 's', orders: 100, notices: 100, noticesPerSecond: 10, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1, seconds: 20 },
-    };
+    const scale = scaleResult({ workerPeakRssBytes: 2 ** 30 - 1 });
     expect(targets([], scale).map((t) => t.pass)).toEqual([true, true]);
     expect(targets([], { ...scale, workerPeakRssBytes: 2 ** 30 }).map((t) => t.pass)).toEqual([false, true]);
-    expect(targets([], { ...scale, wave: { ...scale.wave, notices: 99, missing: 1 } }).map((t) => t.pass)).toEqual([true, false]);
-    expect(targets([], { ...scale, wave: { ...scale.wave, notices: 101, doubled: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+    expect(targets([], { ...scale, wave: { ...scale.wave!, notices: 99, missing: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+    expect(targets([], { ...scale, wave: { ...scale.wave!, notices: 101, doubled: 1 } }).map((t) => t.pass)).toEqual([true, false]);
     // a notice sent before the clock skipped was no part of a wave
-    expect(targets([], { ...scale, wave: { ...scale.wave, early: 1 } }).map((t) => t.pass)).toEqual([true, false]);
+    expect(targets([], { ...scale, wave: { ...scale.wave!, early: 1 } }).map((t) => t.pass)).toEqual([true, false]);
   });
 
   it('holds the quick and the default run to their budget, and says where the time went', () => {
-    const scale = {
+    const scale = scaleResult({
       orders: 1000,
-      openedPerSecond: 10,
       openSeconds: 100,
-      maxCachedWorkflows: 50,
-      workerPeakRssBytes: 1,
-      workerRssAfterBytes: 1,
       cpuMsPerOrder: { worker: 40, server: 50, postgres: 10 },
-      databaseBytesPerOrder: 1,
-      databaseRowsPerOrder: 1,
-      wave: { server: 's', orders: 10, notices: 10, noticesPerSecond: 1, secondsToLast: 10, missing: 0, doubled: 0, early: 0, workerPeakRssBytes: 1, seconds: 30 },
-    };
+      wave: { ...scaleResult().wave!, seconds: 30 },
+    });
     const budget = { name: 'default run under ten minutes', seconds: 600 };
     const run = { seconds: 200, cores: 2, sweepSeconds: 60, budget };
     const inTime = targets([], scale, run).at(-1)!;
