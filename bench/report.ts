@@ -119,21 +119,21 @@ export function targets(workloads: WorkloadResult[], scale?: ScaleResult, run?: 
 function runLengthTarget(run: RunLength, budget: NonNullable<RunLength['budget']>, scale?: ScaleResult): Target {
   const s = (n: number) => `${n.toFixed(0)} s`;
   const phases = [`workloads set up and swept ${s(run.sweepSeconds)}`];
-  let floor = '';
+  let cpuBound = '';
   if (scale) {
     phases.push(`${scale.orders} orders opened ${s(scale.openSeconds)}`);
     if (scale.wave) phases.push(`dunning wave ${s(scale.wave.seconds)}`);
     const cpu = scale.cpuMsPerOrder;
     const perOrder = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
     const named = Object.entries(cpu).map(([p, ms]) => `${p} ${ms.toFixed(0)}`).join(', ');
-    floor = `; at ${perOrder.toFixed(0)} ms of CPU per order opened (${named}), ${scale.orders} orders need ${s((scale.orders * perOrder) / 1000 / run.cores)} of ${run.cores} cores`;
+    cpuBound = `; at ${perOrder.toFixed(0)} ms of CPU per order opened (${named}), ${scale.orders} orders need ${s((scale.orders * perOrder) / 1000 / run.cores)} of ${run.cores} cores`;
   }
   const rest = run.seconds - run.sweepSeconds - (scale ? scale.openSeconds + (scale.wave?.seconds ?? 0) : 0);
   phases.push(`the rest ${s(Math.max(0, rest))}`);
   return {
     name: budget.name,
     pass: run.seconds < budget.seconds,
-    detail: `${s(run.seconds)} of ${s(budget.seconds)}: ${phases.join(', ')}${floor}`,
+    detail: `${s(run.seconds)} of ${s(budget.seconds)}: ${phases.join(', ')}${cpuBound}`,
   };
 }
 
