@@ -39,19 +39,30 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Statements with more parameters than this are not kept prepared (see `preparingQueries`). */
+export const MAX_PREPARED_PARAMETERS = 64;
+
 /**
  * Drizzle sends its queries through postgres.js's `unsafe`, which prepares none unless asked, so
  * PostgreSQL parsed and planned every statement anew. Asked, postgres.js keeps one named
- * statement per query text on each connection: our queries have few texts (a multi-row insert
- * has one per row count), a connection lives an hour at most, and a plan that a migration made
- * stale is prepared again. In the bench this took PostgreSQL's CPU per order from 18 to 10 ms.
- * Queries in a transaction run on its own connection handle and stay unprepared.
+ * statement per query text on each connection until the connection ends (within an hour), and
+ * prepares again a plan that a migration made stale. In the bench this took PostgreSQL's CPU
+ * per order from 18 to 10 ms.
+ * Only statements with few parameters are kept: a multi-row insert or an `in` list has one text
+ * per row count, and with hundreds of rows a kept statement holds megabytes of the connection's
+ * memory, so a caller could grow it by varying a list's length. Under the cap a query has a few
+ * texts at most. Queries in a transaction run on its own connection handle and stay unprepared.
  */
-function preparingEveryQuery(client: postgres.Sql): postgres.Sql {
+function preparingQueries(client: postgres.Sql): postgres.Sql {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property !== 'unsafe') return Reflect.get(target, property, receiver);
-      const unsafe: postgres.Sql['unsafe'] = (query, parameters, options) => target.unsafe(query, parameters, { ...options, prepare: true });
+      const unsafe = (query: string, parameters?: unknown, options?: postgres.UnsafeQueryOptions) => {
+        // postgres.js also takes (query, options).
+        if (!Array.isArray(parameters)) return target.unsafe(query, [], (parameters ?? options) as postgres.UnsafeQueryOptions);
+        const prepare = Boolean(options?.prepare) || parameters.length <= MAX_PREPARED_PARAMETERS;
+        return target.unsafe(query, parameters as postgres.ParameterOrJSON<never>[], { ...options, prepare });
+      };
       return unsafe;
     },
   });
@@ -64,7 +75,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
       connect_timeout: 5,
       onnotice: () => {},
     });
-    const db = drizzlePostgres(preparingEveryQuery(client), { schema });
+    const db = drizzlePostgres(preparingQueries(client), { schema });
     return {
       db: db as unknown as Database,
       kind: 'postgres',

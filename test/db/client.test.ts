@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../db/client.js';
+import { type DatabaseHandle, MAX_PREPARED_PARAMETERS, openDatabase } from '../../db/client.js';
 import { createCustomer, getCustomer } from '../../db/queries/customers.js';
 import { createScratchDatabase, uniqueId } from '../helpers/database.js';
 
@@ -29,6 +29,18 @@ describe('postgres client', () => {
     await createCustomer(handle.db, { id, name: 'Prepared Ltd', currency: 'EUR', creditLimitMinor: 1000, paymentTermsDays: 30, contactEmail: null });
     for (let i = 0; i < 3; i += 1) expect((await getCustomer(handle.db, id))?.name).toBe('Prepared Ltd');
     expect(await prepared('select % from "customers" where "customers"."id" = $1%')).toEqual([{ n: 1 }]);
+  });
+
+  it('keeps no statement with more parameters than the cap: its text varies with the length of a list', async () => {
+    const listOf = (n: number) =>
+      sql`select ${sql.join(
+        Array.from({ length: n }, (_, i) => sql`${i}::int as c${sql.raw(String(i))}`),
+        sql`, `,
+      )} -- ${sql.raw(`list of ${n}`)}`;
+    expect(await handle.rows(listOf(MAX_PREPARED_PARAMETERS))).toHaveLength(1);
+    expect(await handle.rows(listOf(MAX_PREPARED_PARAMETERS + 1))).toHaveLength(1);
+    expect(await prepared(`%-- list of ${MAX_PREPARED_PARAMETERS}`)).toEqual([{ n: 1 }]);
+    expect(await prepared(`%-- list of ${MAX_PREPARED_PARAMETERS + 1}`)).toEqual([{ n: 0 }]);
   });
 
   it('prepares again a statement whose plan a schema change made stale', async () => {
