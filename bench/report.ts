@@ -45,7 +45,7 @@ export interface ScaleResult {
     /** Orders reminded before the skip: the wave was no wave for them. */
     early: number;
     workerPeakRssBytes: number;
-    /** The whole wave: its orders opened on its own server, then their notices. */
+    /** From starting the wave's own server to its last notice: its orders opened, then their notices. */
     seconds: number;
   };
 }
@@ -126,7 +126,7 @@ function runLengthTarget(run: RunLength, budget: NonNullable<RunLength['budget']
     const cpu = scale.cpuMsPerOrder;
     const perOrder = Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
     const named = Object.entries(cpu).map(([p, ms]) => `${p} ${ms.toFixed(0)}`).join(', ');
-    cpuBound = `; at ${perOrder.toFixed(0)} ms of CPU per order opened (${named}), ${scale.orders} orders need ${s((scale.orders * perOrder) / 1000 / run.cores)} of ${run.cores} cores`;
+    cpuBound = `; at ${perOrder.toFixed(0)} ms of CPU per order opened (${named}), ${scale.orders} orders need at least ${s((scale.orders * perOrder) / 1000 / run.cores)} on ${run.cores} cores`;
   }
   const rest = run.seconds - run.sweepSeconds - (scale ? scale.openSeconds + (scale.wave?.seconds ?? 0) : 0);
   phases.push(`the rest ${s(Math.max(0, rest))}`);

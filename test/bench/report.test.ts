@@ -76,7 +76,7 @@ describe('targets', () => {
     // 1000 orders at 100 ms of CPU each need 50 s of two cores; what is not a phase is the rest
     expect(inTime.detail).toBe(
       '200 s of 600 s: workloads set up and swept 60 s, 1000 orders opened 100 s, dunning wave 30 s, the rest 10 s; ' +
-        'at 100 ms of CPU per order opened (worker 40, server 50, postgres 10), 1000 orders need 50 s of 2 cores',
+        'at 100 ms of CPU per order opened (worker 40, server 50, postgres 10), 1000 orders need at least 50 s on 2 cores',
     );
     expect(targets([], scale, { ...run, seconds: 600 }).at(-1)!.pass).toBe(false);
     const quick = targets([workload('f', [10])], undefined, { seconds: 45, cores: 2, sweepSeconds: 40, budget: { name: 'quick run under a minute', seconds: 60 } });
