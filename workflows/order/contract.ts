@@ -2,6 +2,7 @@
 // or activities/, so it is safe in the workflow bundle and in the API alike.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { orderSummary } from './wording.js';
 
 export const ORDER_TASK_QUEUE = 'o2c-orders';
 
@@ -344,7 +345,7 @@ export function orderStartOptions(input: OrderInput, totalLabel: string) {
   return {
     workflowId: orderWorkflowId(input.orderId),
     taskQueue: ORDER_TASK_QUEUE,
-    staticSummary: `Order ${input.orderId} for customer ${input.customerId}: ${totalLabel}, ${input.lines.length} line(s), net ${input.paymentTermsDays} days`,
+    staticSummary: orderSummary(input, totalLabel),
     typedSearchAttributes: [
       { key: OrderSearchAttributes.customerId, value: input.customerId },
       { key: OrderSearchAttributes.currency, value: input.currency },

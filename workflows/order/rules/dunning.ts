@@ -106,6 +106,26 @@ export function nextDueStep(schedule: DunningStep[], doneKeys: ReadonlySet<strin
   return schedule.find((step) => !doneKeys.has(step.key));
 }
 
+export interface DunningPause {
+  /** No notice goes out now. */
+  paused: boolean;
+  /** Milliseconds since the epoch when the pause ends by itself; null while it lasts until a resolution. */
+  resumeAt: number | null;
+}
+
+/**
+ * A dispute pauses dunning from when it opens until it is resolved or, if it names one, the
+ * start of its resume date (UTC). With several open, the pause lasts while any of them holds
+ * it: it ends by itself at the latest resume date, and only if every open dispute names one.
+ */
+export function dunningPause(openDisputes: ReadonlyArray<{ resumeOn: string | null }>, now: number): DunningPause {
+  const resumeTimes = openDisputes.map((d) => (d.resumeOn ? Date.parse(startOfDayIso(d.resumeOn)) : Number.POSITIVE_INFINITY));
+  const paused = resumeTimes.some((at) => now < at);
+  if (!paused) return { paused, resumeAt: null };
+  const resumeAt = Math.max(...resumeTimes);
+  return { paused, resumeAt: Number.isFinite(resumeAt) ? resumeAt : null };
+}
+
 /** Plain words for operators (Temporal UI, timeline). */
 export function describeStep(step: DunningStep): string {
   switch (step.kind) {

@@ -46,6 +46,25 @@ export function splitPayment(balanceMinor: number, amountMinor: number): { appli
   return { appliedMinor, unappliedMinor: amountMinor - appliedMinor };
 }
 
+/** A payment of `amountMinor` leaves nothing of a positive balance open. */
+export function settlesBalance(balanceMinor: number, amountMinor: number): boolean {
+  assertMinor(balanceMinor, 'balance');
+  assertMinor(amountMinor, 'payment amount');
+  return balanceMinor > 0 && amountMinor >= balanceMinor;
+}
+
+/**
+ * The credit note for an accepted dispute: the amount finance accepted (the whole disputed
+ * amount unless it says otherwise), never more than is still owed, since the customer may
+ * have paid meanwhile.
+ */
+export function creditNoteMinor(disputedMinor: number, acceptedMinor: number | undefined, balanceMinor: number): number {
+  assertMinor(disputedMinor, 'disputed amount');
+  assertMinor(balanceMinor, 'balance');
+  if (acceptedMinor !== undefined) assertMinor(acceptedMinor, 'accepted amount');
+  return Math.min(acceptedMinor ?? disputedMinor, balanceMinor);
+}
+
 /** What dunning may chase: the balance less amounts under open disputes, never below zero. */
 export function dunnableMinor(balanceMinor: number, openDisputedMinor: number): number {
   assertMinor(balanceMinor, 'balance');

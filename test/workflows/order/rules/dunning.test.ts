@@ -4,6 +4,7 @@ import {
   DEFAULT_DUNNING_POLICY,
   type DunningStep,
   describeStep,
+  dunningPause,
   dunningSchedule,
   nextDueStep,
   shiftStep,
@@ -159,5 +160,30 @@ describe('describeStep', () => {
     expect(describeStep(level1!)).toBe('dunning level 1 (friendly_reminder)');
     expect(describeStep(level2!)).toBe('dunning level 2 (second_notice)');
     expect(describeStep(collections!)).toBe('hand-off to collections');
+  });
+});
+
+describe('dunningPause', () => {
+  const now = Date.parse('2026-12-10T12:00:00Z');
+
+  it('does not pause without open disputes', () => {
+    expect(dunningPause([], now)).toEqual({ paused: false, resumeAt: null });
+  });
+
+  it('pauses until resolution for a dispute without a resume date', () => {
+    expect(dunningPause([{ resumeOn: null }], now)).toEqual({ paused: true, resumeAt: null });
+  });
+
+  it('pauses until the start of the resume date, and not on or after it', () => {
+    expect(dunningPause([{ resumeOn: '2026-12-15' }], now)).toEqual({ paused: true, resumeAt: Date.parse('2026-12-15T00:00:00Z') });
+    expect(dunningPause([{ resumeOn: '2026-12-10' }], now)).toEqual({ paused: false, resumeAt: null });
+  });
+
+  it('lasts while any open dispute holds it: the latest resume date, or none while one has no date', () => {
+    const dated = [{ resumeOn: '2026-12-15' }, { resumeOn: '2026-12-20' }];
+    expect(dunningPause(dated, now)).toEqual({ paused: true, resumeAt: Date.parse('2026-12-20T00:00:00Z') });
+    expect(dunningPause([...dated, { resumeOn: null }], now)).toEqual({ paused: true, resumeAt: null });
+    // One whose date has passed no longer holds dunning; the other still does.
+    expect(dunningPause([{ resumeOn: '2026-12-01' }, { resumeOn: '2026-12-20' }], now).paused).toBe(true);
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type ReceivableTotals,
   balanceMinor,
+  creditNoteMinor,
   dunnableMinor,
+  settlesBalance,
   isSamePayment,
   reconcile,
   splitPayment,
@@ -131,5 +133,34 @@ describe('isSamePayment', () => {
     ['another method', { method: 'card' }],
   ])('is another payment with %s', (_what, change) => {
     expect(isSamePayment(first, { ...first, ...change })).toBe(false);
+  });
+});
+
+describe('settlesBalance', () => {
+  it('holds for a payment of at least a positive balance', () => {
+    expect(settlesBalance(10_000, 10_000)).toBe(true);
+    expect(settlesBalance(10_000, 12_000)).toBe(true);
+    expect(settlesBalance(10_000, 9_999)).toBe(false);
+  });
+
+  it('never holds when nothing is owed', () => {
+    expect(settlesBalance(0, 0)).toBe(false);
+    expect(settlesBalance(0, 5_000)).toBe(false);
+  });
+});
+
+describe('creditNoteMinor', () => {
+  it('credits the whole disputed amount unless finance accepted less', () => {
+    expect(creditNoteMinor(30_000, undefined, 180_000)).toBe(30_000);
+    expect(creditNoteMinor(30_000, 25_000, 180_000)).toBe(25_000);
+  });
+
+  it('never credits more than is still owed', () => {
+    expect(creditNoteMinor(30_000, undefined, 10_000)).toBe(10_000);
+    expect(creditNoteMinor(30_000, 25_000, 0)).toBe(0);
+  });
+
+  it('refuses amounts that are not minor units', () => {
+    expect(() => creditNoteMinor(30_000, 1.5, 180_000)).toThrow(RangeError);
   });
 });
