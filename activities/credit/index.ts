@@ -23,8 +23,6 @@ export function createCreditActivities(deps: { db: Database }) {
   }
 
   return {
-    assessCredit: assess,
-
     /**
      * Takes a new order in, in one step: records it, checks its credit and moves its read
      * model to where the outcome leaves it. A repeat records nothing twice and checks again.

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { type NewOrder, recordOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
+import { type NewOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
 import type { InvoiceState, OrderInput, OrderStatus, OrderView, ShipmentInput } from '../../workflows/order/contract.js';
 import { orderTotals } from '../../workflows/order/rules/invoice.js';
 import { type IssueInvoiceInput, issueOrderInvoice } from '../billing/index.js';
@@ -46,10 +46,6 @@ function shipmentRow(input: ShipmentRecord) {
 
 export function createOrderActivities(deps: { db: Database }) {
   return {
-    async recordOrder(input: OrderInput & { workflowId: string }): Promise<{ created: boolean }> {
-      return recordOrder(deps.db, newOrderRecord(input));
-    },
-
     async recordShipment(input: ShipmentRecord): Promise<{ created: boolean }> {
       return recordShipment(deps.db, shipmentRow(input));
     },

@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.js';
 import { getPayment, recordPayment } from '../../db/queries/payments.js';
 import type { PaymentMethod } from '../../workflows/order/contract.js';
 import { paymentEntry } from '../../workflows/order/rules/journal.js';
-import { type ReconcileInput, type ReconciliationProof, post, reconcileOrderBooks } from '../billing/index.js';
+import { post } from '../billing/index.js';
 
 export interface ApplyPaymentInput {
   orderId: string;
@@ -45,18 +45,5 @@ async function applyOrderPayment(db: Database, input: ApplyPaymentInput): Promis
 export function createPaymentActivities(deps: { db: Database }) {
   return {
     applyPayment: (input: ApplyPaymentInput): Promise<{ created: boolean }> => applyOrderPayment(deps.db, input),
-
-    /**
-     * A payment that settles the order, and the reconciliation that closes its books, as one
-     * step: one local activity for the last payment instead of two. The proof is read from the
-     * books after the payment is in them; a retry applies nothing twice.
-     */
-    async applySettlingPayment(
-      input: ApplyPaymentInput & { reconcile: ReconcileInput },
-    ): Promise<{ created: boolean; proof: ReconciliationProof }> {
-      const { reconcile, ...payment } = input;
-      const { created } = await applyOrderPayment(deps.db, payment);
-      return { created, proof: await reconcileOrderBooks(deps.db, reconcile) };
-    },
   };
 }

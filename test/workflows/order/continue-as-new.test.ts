@@ -12,7 +12,7 @@ import {
 } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { CLI, resolveTemporalExecutable } from '../../../workers/runtime/temporal-binaries.js';
-import { type Harness, newOrder, useOrderHarness, startOrder } from './harness.js';
+import { type Harness, newOrder, recordHistory, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -63,5 +63,7 @@ describe('continue-as-new', () => {
     const entries = await listJournalEntries(h.database.db, input.orderId);
     expect(entries.filter((e) => e.kind === 'payment')).toHaveLength(12);
     expect(entries.filter((e) => e.kind === 'invoice')).toHaveLength(1);
+    await recordHistory(env.client.workflow.getHandle(orderWorkflowId(input.orderId), firstRunId), 'continue-as-new-first-run');
+    await recordHistory(handle, 'continue-as-new-last-run');
   });
 });

@@ -65,7 +65,7 @@ describe('credit', () => {
       'no credit decision is pending (order is awaiting_shipment)',
     );
     await handle.terminate('test done');
-    await recordHistory(handle, 'credit--holds-an-order-over-the-limit-and-lets-finance-approve-it-recording-wh');
+    await recordHistory(handle, 'credit-hold-approved');
   });
 
   it('closes a rejected order, tells the customer and issues no invoice', async () => {
@@ -81,7 +81,7 @@ describe('credit', () => {
     expect(notices.map((n) => n.template)).toEqual(['credit_review_requested', 'order_rejected_credit']);
     expect(notices[1]?.recipient).toBe(`ap@${input.customerId}.example`);
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('credit_rejected');
-    await recordHistory(handle, 'credit--closes-a-rejected-order-tells-the-customer-and-issues-no-invoice');
+    await recordHistory(handle, 'credit-hold-rejected');
   });
 
   it('rejects automatically far over the limit', async () => {
@@ -90,7 +90,7 @@ describe('credit', () => {
     expect(await handle.result()).toMatchObject({ status: 'credit_rejected' });
     const view = await handle.query(getOrderQuery);
     expect(view.credit).toMatchObject({ outcome: 'rejected', decidedBy: 'system' });
-    await recordHistory(handle, 'credit--rejects-automatically-far-over-the-limit');
+    await recordHistory(handle, 'credit-rejected-automatically');
   });
 
   it('escalates a hold nobody decides within the SLA, then cancels it at the deadline', async () => {
@@ -108,6 +108,6 @@ describe('credit', () => {
     const row = await getOrderRow(h.database.db, input.orderId);
     expect(row).toMatchObject({ status: 'cancelled' });
     expect(row?.closedAt).toBeInstanceOf(Date);
-    await recordHistory(handle, 'credit--escalates-a-hold-nobody-decides-within-the-sla-then-cancels-it-at-the');
+    await recordHistory(handle, 'credit-hold-escalated-then-cancelled');
   });
 });

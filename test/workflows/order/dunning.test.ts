@@ -111,7 +111,7 @@ describe('dunning', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount).toMatchObject({ bad_debt_expense: 184_500, fee_income: -4_500 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
-    await recordHistory(handle, 'dunning--walks-an-unpaid-invoice-through-every-level-to-collections-each-notice');
+    await recordHistory(handle, 'dunning-to-collections-then-written-off');
   });
 
   it('never leaves a write-off hanging on a payment that settles the balance at the same moment', async () => {
@@ -166,7 +166,7 @@ describe('dunning', () => {
     });
     expect(events[2]).toMatchObject({ stepKey: 'level-2', amountQuotedMinor: 181_500 });
     await handle.terminate('test done');
-    await recordHistory(handle, 'dunning--sends-no-notice-while-a-dispute-is-open-however-long-and-resumes-where');
+    await recordHistory(handle, 'dispute-rejected-dunning-resumes');
   });
 
   it('credits the accepted part of a dispute, and reconciles once the rest is paid', async () => {
@@ -194,7 +194,7 @@ describe('dunning', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount).toMatchObject({ cash: 155_000, revenue: -150_000 + 25_000 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
-    await recordHistory(handle, 'dunning--credits-the-accepted-part-of-a-dispute-and-reconciles-once-the-rest-is');
+    await recordHistory(handle, 'dispute-accepted-in-part');
   });
 
   it('closes on the resolution of the last dispute with the read model and final state complete', async () => {

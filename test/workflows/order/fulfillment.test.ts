@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getCreditProfile, getOrderRow } from '../../../db/queries/orders.js';
 import { cancelOrderUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
+import { DAY, type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -33,7 +33,7 @@ describe('fulfillment', () => {
     expect(view.shipments.map((s) => s.shipmentId)).toEqual(['sh-1']);
     expect(view.shippedQuantities).toEqual({ l1: 3, l2: 0 });
     await handle.terminate('test done');
-    await recordHistory(handle, 'fulfillment--refuses-over-shipment-unknown-lines-and-a-repeated-shipment-id-changin');
+    await recordHistory(handle, 'shipments-refused');
   });
 
   it('cancels before any shipment for free and releases the credit exposure', async () => {
@@ -47,7 +47,7 @@ describe('fulfillment', () => {
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('cancelled');
     const profile = await getCreditProfile(h.database.db, input.customerId, 'another-order', today());
     expect(profile?.openOrdersMinor).toBe(0);
-    await recordHistory(handle, 'fulfillment--cancels-before-any-shipment-for-free-and-releases-the-credit-exposure');
+    await recordHistory(handle, 'cancelled-before-shipment');
   });
 
   it('cancels the remainder after a partial shipment and invoices what shipped', async () => {
@@ -66,7 +66,25 @@ describe('fulfillment', () => {
       /cannot be cancelled; after invoicing use a credit note/,
     );
     await handle.terminate('test done');
-    await recordHistory(handle, 'fulfillment--cancels-the-remainder-after-a-partial-shipment-and-invoices-what-shipp');
+    await recordHistory(handle, 'remainder-cancelled-after-partial-shipment');
+  });
+
+  it('cancels the remainder at the fulfillment deadline after a partial shipment and invoices what shipped', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    await handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l2', quantity: 1 }] }] });
+    await env.sleep(14 * DAY + 60_000);
+    const view = await eventually(async () => {
+      const current = await handle.query(getOrderQuery);
+      expect(current.status).toBe('awaiting_payment');
+      return current;
+    });
+    // 1 × 250.00 + 20% = 300.00
+    expect(view.invoice).toMatchObject({ subtotalMinor: 25_000, taxMinor: 5_000, totalMinor: 30_000 });
+    expect(view.timeline).toContainEqual(expect.objectContaining({ event: 'remainder cancelled', detail: 'not fulfilled by the fulfillment deadline' }));
+    await eventually(async () => expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('awaiting_payment'));
+    await handle.terminate('test done');
+    await recordHistory(handle, 'fulfillment-deadline-after-partial-shipment');
   });
 
   it('cancels an order nothing shipped for by the fulfillment deadline', async () => {
@@ -75,6 +93,6 @@ describe('fulfillment', () => {
     await env.sleep(14 * DAY + 60_000);
     expect(await handle.result()).toEqual({ status: 'cancelled', closedReason: 'not fulfilled by the fulfillment deadline' });
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('cancelled');
-    await recordHistory(handle, 'fulfillment--cancels-an-order-nothing-shipped-for-by-the-fulfillment-deadline');
+    await recordHistory(handle, 'fulfillment-deadline-nothing-shipped');
   });
 });

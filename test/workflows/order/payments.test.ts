@@ -40,7 +40,7 @@ describe('payments', () => {
     expect((await handle.query(getOrderQuery)).payments).toHaveLength(1);
     expect(await countPayments(input.orderId)).toBe(1);
     await handle.terminate('test done');
-    await recordHistory(handle, 'payments--answers-a-repeated-payment-reference-with-the-first-outcome-and-change');
+    await recordHistory(handle, 'payment-repeated');
   });
 
   it('refuses the same reference with other details, also while the first is still being applied', async () => {
@@ -90,7 +90,7 @@ describe('payments', () => {
     expect((await handle.query(getOrderQuery)).balanceMinor).toBe(180_000);
     expect(await countPayments(input.orderId)).toBe(0);
     await handle.terminate('test done');
-    await recordHistory(handle, 'payments--refuses-a-payment-in-another-currency');
+    await recordHistory(handle, 'payment-in-another-currency-refused');
   });
 
   it('closes an overpaid invoice and keeps the excess as customer credit', async () => {
@@ -105,7 +105,7 @@ describe('payments', () => {
     const ledger = await trialBalance(h.database.db, input.orderId);
     expect(ledger.byAccount).toMatchObject({ cash: 200_000, customer_credit: -20_000 });
     expect(ledger.byAccount.accounts_receivable ?? 0).toBe(0);
-    await recordHistory(handle, 'payments--closes-an-overpaid-invoice-and-keeps-the-excess-as-customer-credit');
+    await recordHistory(handle, 'overpayment');
   });
 
   it('answers the payment that settles the order once it is reconciled and closed, a partial one at once', async () => {
@@ -129,6 +129,6 @@ describe('payments', () => {
       'the order has no invoice to pay yet',
     );
     await handle.terminate('test done');
-    await recordHistory(handle, 'payments--refuses-a-payment-before-there-is-an-invoice');
+    await recordHistory(handle, 'payment-before-invoice-refused');
   });
 });

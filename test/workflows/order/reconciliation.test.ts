@@ -64,6 +64,6 @@ describe('reconciliation', () => {
     await h.database.rows(sql`delete from payments where payment_reference = ${`stray-${input.orderId}`}`);
     await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
-    await recordHistory(handle, 'one-local-activity-per-message--reconciliation-fails-then-fixed-and-retried');
+    await recordHistory(handle, 'reconciliation-failed-then-retried');
   });
 });

@@ -1,0 +1,135 @@
+// Disputes: the customer contests part of the invoice; dunning pauses for it until finance
+// accepts it (a credit note for the accepted amount) or rejects it.
+import * as wf from '@temporalio/workflow';
+import {
+  type DisputeState,
+  type OpenDisputeInput,
+  type ResolveDisputeInput,
+  openDisputeUpdate,
+  resolveDisputeUpdate,
+} from '../contract.js';
+import { type Order, now } from '../order.js';
+import { creditNoteMinor, settlesBalance } from '../rules/receivable.js';
+import { conflict, validateDispute, validateResolution } from '../validation.js';
+import { timeline } from '../wording.js';
+
+export function registerDisputeHandlers(order: Order): void {
+  const { view, inFlight } = order;
+
+  wf.setHandler(
+    openDisputeUpdate,
+    async (dispute) => {
+      inFlight.disputes.set(dispute.disputeId, dispute.amountMinor);
+      try {
+        await order.step(() => openDispute(order, dispute));
+      } finally {
+        inFlight.disputes.delete(dispute.disputeId);
+      }
+      await order.audit(`dispute-open:${dispute.disputeId}`, dispute.openedBy, 'dispute.opened', { ...dispute });
+      return view;
+    },
+    {
+      validator: (dispute) => {
+        if (inFlight.writeOff) throw conflict('the order is being written off');
+        // Once paid in full the order closes its books: a dispute would come too late.
+        const arriving = [...inFlight.payments.values()].reduce((sum, payment) => sum + payment.amountMinor, 0);
+        if (settlesBalance(view.balanceMinor, arriving)) {
+          throw conflict('a payment that settles the order is being applied; try again in a moment');
+        }
+        const disputedMinor = order.openDisputedMinor() + [...inFlight.disputes.values()].reduce((sum, amount) => sum + amount, 0);
+        validateDispute(view, order.phase, dispute, new Set(inFlight.disputes.keys()), disputedMinor);
+      },
+    },
+  );
+
+  wf.setHandler(
+    resolveDisputeUpdate,
+    async (resolution) => {
+      const dispute = view.disputes.find((candidate) => candidate.disputeId === resolution.disputeId)!;
+      // Taken at once, so that a second resolution of the same dispute is refused meanwhile.
+      dispute.resolvedAt = now();
+      dispute.resolvedBy = resolution.resolvedBy;
+      try {
+        await order.step(() => resolveDispute(order, dispute, resolution));
+      } catch (err) {
+        dispute.resolvedAt = null;
+        dispute.resolvedBy = null;
+        throw err;
+      }
+      await order.audit(`dispute-resolve:${dispute.disputeId}`, resolution.resolvedBy, `dispute.${resolution.outcome}`, {
+        disputeId: dispute.disputeId,
+        acceptedMinor: dispute.acceptedMinor,
+        comment: resolution.comment ?? null,
+      });
+      return view;
+    },
+    {
+      validator: (resolution) => {
+        if (order.phase !== 'collections') throw conflict(`the order is ${view.status}: disputes can no longer be resolved here`);
+        validateResolution(view, resolution);
+      },
+    },
+  );
+}
+
+async function openDispute(order: Order, dispute: OpenDisputeInput): Promise<void> {
+  const { view } = order;
+  const openedAt = now();
+  await order.activities.recordDispute({
+    orderId: view.orderId,
+    disputeId: dispute.disputeId,
+    invoiceNumber: view.invoice!.invoiceNumber,
+    amountMinor: dispute.amountMinor,
+    reason: dispute.reason,
+    openedBy: dispute.openedBy,
+    openedAt,
+    resumeOn: dispute.resumeOn ?? null,
+  });
+  view.disputes.push({
+    disputeId: dispute.disputeId,
+    amountMinor: dispute.amountMinor,
+    reason: dispute.reason,
+    openedBy: dispute.openedBy,
+    openedAt,
+    resumeOn: dispute.resumeOn ?? null,
+    status: 'open',
+    acceptedMinor: 0,
+    resolvedBy: null,
+    resolvedAt: null,
+    comment: null,
+  });
+  order.log(timeline.disputeOpened(dispute, view.currency));
+  order.refigure();
+}
+
+/** Accepted: a credit note for the accepted part, never more than is still owed. Then the resolution. */
+async function resolveDispute(order: Order, dispute: DisputeState, resolution: ResolveDisputeInput): Promise<void> {
+  const { view } = order;
+  const resolvedAt = dispute.resolvedAt!;
+  const acceptedMinor =
+    resolution.outcome === 'accepted' ? creditNoteMinor(dispute.amountMinor, resolution.acceptedMinor, view.balanceMinor) : 0;
+  if (acceptedMinor > 0) {
+    const { creditNoteId } = await order.activities.issueCreditNote({
+      orderId: view.orderId,
+      invoiceNumber: view.invoice!.invoiceNumber,
+      disputeId: dispute.disputeId,
+      amountMinor: acceptedMinor,
+      reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
+      currency: view.currency,
+      issuedAt: resolvedAt,
+    });
+    view.creditNotes.push({ creditNoteId, amountMinor: acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
+  }
+  await order.activities.resolveDispute({
+    orderId: view.orderId,
+    disputeId: dispute.disputeId,
+    status: resolution.outcome,
+    acceptedMinor,
+    resolvedBy: resolution.resolvedBy,
+    resolvedAt,
+    comment: resolution.comment ?? null,
+  });
+  Object.assign(dispute, { status: resolution.outcome, acceptedMinor, comment: resolution.comment ?? null });
+  order.log(timeline.disputeResolved(dispute.disputeId, resolution.outcome, acceptedMinor, resolution.resolvedBy, view.currency));
+  order.refigure();
+}

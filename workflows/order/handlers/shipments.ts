@@ -1,0 +1,60 @@
+// Shipments: each one recorded once; the one that completes the order takes its invoice with
+// it, so the invoice covers exactly what has shipped.
+import * as wf from '@temporalio/workflow';
+import { type InvoiceState, type ShipmentInput, recordShipmentUpdate } from '../contract.js';
+import { type Order, now } from '../order.js';
+import { invoiceRequest, recordInvoice } from '../stages/invoicing.js';
+import { validateShipment } from '../validation.js';
+import { timeline } from '../wording.js';
+
+export function registerShipmentHandlers(order: Order): void {
+  const { view } = order;
+  wf.setHandler(
+    recordShipmentUpdate,
+    async (shipment) => {
+      if (order.phase === 'credit') {
+        // Waits out the automatic check (moments), never a person's decision on a hold: held,
+        // the shipment is refused at once instead of keeping its caller waiting for days.
+        await wf.condition(() => order.phase !== 'credit' || view.status === 'credit_hold');
+        // Throws a failure, not a plain error: the update is refused, the workflow task is not.
+        validateShipment(view, order.phase, shipment, order.inFlight.shipments);
+      }
+      order.inFlight.shipments.set(shipment.shipmentId, shipment.lines);
+      try {
+        await order.step(() => recordShipment(order, shipment));
+      } finally {
+        order.inFlight.shipments.delete(shipment.shipmentId);
+      }
+      // A shipment that completes the order answers once the order waits for payment.
+      await wf.condition(() => !order.fullyShipped() || order.phase === 'collections' || order.phase === 'done');
+      return view;
+    },
+    { validator: (shipment) => validateShipment(view, order.phase, shipment, order.inFlight.shipments) },
+  );
+}
+
+async function recordShipment(order: Order, shipment: ShipmentInput): Promise<void> {
+  const { view } = order;
+  const shippedAt = shipment.shippedAt ?? now();
+  const record = {
+    orderId: view.orderId,
+    shipmentId: shipment.shipmentId,
+    lines: shipment.lines,
+    shippedAt,
+    reportedBy: shipment.reportedBy ?? null,
+  };
+  const shippedAfter = { ...view.shippedQuantities };
+  for (const line of shipment.lines) shippedAfter[line.lineId] = (shippedAfter[line.lineId] ?? 0) + line.quantity;
+  const completes = view.lines.every((line) => (shippedAfter[line.lineId] ?? 0) >= line.quantity);
+  let invoice: InvoiceState | null = null;
+  if (completes) {
+    invoice = await order.activities.recordShipmentAndInvoice({ shipment: record, invoice: invoiceRequest(order, shippedAfter) });
+  } else {
+    await order.activities.recordShipment(record);
+  }
+  view.shipments.push({ shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
+  view.shippedQuantities = shippedAfter;
+  if (!completes) view.status = 'partially_shipped';
+  order.log(timeline.shipmentRecorded(shipment));
+  if (invoice) recordInvoice(order, invoice);
+}
