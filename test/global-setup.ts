@@ -1,6 +1,7 @@
 // Once per test run: the pinned Temporal binaries are installed, and a PostgreSQL database
 // of this run's own is created, migrated, handed to the tests and dropped at the end.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../db/client.js';
@@ -10,6 +11,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     adminDatabaseUrl: string;
+    /** With RECORD_HISTORIES=1: the new folder under the order histories that this run records into. */
+    historiesVersion: string | null;
   }
 }
 
@@ -19,6 +22,17 @@ export function databaseUrlFor(name: string): string {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+export const HISTORIES_DIR = new URL('./workflows/order/histories/', import.meta.url);
+
+/** Recorded histories are never overwritten: a new recording goes into a new version folder. */
+function nextHistoriesVersion(): string {
+  const versions = readdirSync(HISTORIES_DIR).map((name) => /^v(\d+)$/.exec(name)?.[1]).filter(Boolean).map(Number);
+  const next = `v${Math.max(0, ...versions) + 1}`;
+  mkdirSync(new URL(`${next}/`, HISTORIES_DIR));
+  console.log(`recording order histories into ${next}`);
+  return next;
 }
 
 export default async function setup(project: TestProject) {
@@ -36,6 +50,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('databaseUrl', url);
   project.provide('adminDatabaseUrl', ADMIN_URL);
+  project.provide('historiesVersion', process.env.RECORD_HISTORIES === '1' ? nextHistoriesVersion() : null);
 
   return async () => {
     await admin.unsafe(`drop database if exists "${name}" with (force)`);

@@ -1,14 +1,14 @@
 // A real order stack for workflow tests: the time-skipping (or dev) server, the engine's
 // worker with every real activity, and the run's PostgreSQL database.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporal } from '@temporalio/proto';
 import { type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { DatabaseHandle } from '../../../db/client.js';
 import { upsertCustomer } from '../../../db/queries/customers.js';
 import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
@@ -119,17 +119,18 @@ export function startOrder(h: Harness, input: OrderInput): Promise<WorkflowHandl
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
 
 /**
- * With RECORD_HISTORIES=1 a scenario saves its history for the replay test, which then
- * proves that today's workflow code still replays every recorded order.
+ * With RECORD_HISTORIES=1 a scenario saves its history, under its scenario name, into the new
+ * version folder of this run; the replay test then proves that the workflow code still
+ * replays every recorded order. A recorded history is never overwritten.
  */
-export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
-  mkdirSync(HISTORIES, { recursive: true });
+export async function recordHistory(handle: WorkflowHandle, scenario: string): Promise<void> {
+  const version = inject('historiesVersion');
+  if (!version) return;
   const history = temporal.api.history.v1.History.toObject(
     temporal.api.history.v1.History.fromObject(await handle.fetchHistory()),
     { longs: String, enums: String, bytes: String },
   );
-  writeFileSync(path.join(HISTORIES, `${name}.json`), `${JSON.stringify(history, null, 1)}\n`);
+  writeFileSync(path.join(HISTORIES, version, `${scenario}.json`), `${JSON.stringify(history, null, 1)}\n`, { flag: 'wx' });
 }
 
 export function loadHistory(file: string): temporal.api.history.v1.History {
