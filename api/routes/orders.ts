@@ -25,7 +25,7 @@ import {
 } from '../../workflows/order/contract.js';
 import { orderTotals, utcDate } from '../../workflows/order/rules/invoice.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
-import { isSamePayment } from '../../workflows/order/rules/receivable.js';
+import { paymentIdentity } from '../../workflows/order/rules/receivable.js';
 import { ORDER_POLICIES, type OrderPolicyName } from '../../workflows/order/rules/policy.js';
 import type { orderWorkflow } from '../../workflows/order/workflow.js';
 import { DomainError, problemResponses } from '../errors.js';
@@ -369,19 +369,13 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         reportedBy: request.actor.name,
       };
       const known = await getPayment(db, payment.paymentReference);
-      if (known && known.orderId !== orderId) {
-        throw new DomainError('CONFLICT', `Payment reference ${payment.paymentReference} was already applied to another order.`);
-      }
+      const identity = paymentIdentity(known, orderId, payment);
+      if (identity.kind === 'other-order') throw new DomainError('CONFLICT', identity.apiMessage);
       const result = await update(orderId, recordPaymentUpdate, payment).catch(async (err: unknown) => {
         // A repeat after the order closed: the workflow is gone, the books still answer.
         const row = known ? await getOrderRow(db, orderId) : undefined;
         if (!known || !row?.finalView) throw err;
-        if (!isSamePayment(known, payment)) {
-          throw new DomainError(
-            'CONFLICT',
-            `Payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${known.currency} by ${known.method}.`,
-          );
-        }
+        if (identity.kind === 'different-payment') throw new DomainError('CONFLICT', identity.apiMessage);
         const view = row.finalView;
         return { duplicate: true, balanceMinor: view.balanceMinor, customerCreditMinor: view.customerCreditMinor, order: view };
       });

@@ -10,7 +10,7 @@ import {
   type ResolveDisputeInput,
   type ShipmentInput,
 } from './contract.js';
-import { isSamePayment } from './rules/receivable.js';
+import { paymentIdentity } from './rules/receivable.js';
 
 const refusal = (type: string) => (message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 /** The request does not fit the order as it stands (already done, wrong stage). */
@@ -75,14 +75,10 @@ export function validatePayment(
   const known =
     view.payments.find((recorded) => recorded.paymentReference === payment.paymentReference) ??
     pending.get(payment.paymentReference);
-  if (known) {
-    if (!isSamePayment({ ...known, currency: view.currency }, payment)) {
-      throw conflict(
-        `payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${view.currency} by ${known.method}`,
-      );
-    }
-    return;
-  }
+  const recorded = known && { ...known, currency: view.currency, orderId: view.orderId };
+  const identity = paymentIdentity(recorded, view.orderId, payment);
+  if (identity.kind === 'repeat') return;
+  if (identity.kind !== 'new') throw conflict(identity.message);
   if (phase !== 'collections') {
     throw conflict(view.invoice ? `the order is ${view.status}: it takes no payments` : 'the order has no invoice to pay yet');
   }
