@@ -3,20 +3,10 @@
 // HTTP (through the real API, exactly as a backend service calls it).
 import http from 'node:http';
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
-import { fingerprint } from '../api/routes/orders.js';
 import type { Database } from '../db/client.js';
 import { upsertCustomer } from '../db/queries/customers.js';
-import {
-  type OrderInput,
-  orderStartOptions,
-  recordPaymentUpdate,
-  recordShipmentUpdate,
-  submitOrderUpdate,
-} from '../workflows/order/contract.js';
-import { orderTotals } from '../workflows/order/rules/invoice.js';
-import { formatMoney } from '../workflows/order/rules/money.js';
-import { STANDARD_ORDER_POLICY } from '../workflows/order/rules/policy.js';
-import type { orderWorkflow } from '../workflows/order/workflow.js';
+import { type OrderInput, recordPaymentUpdate, recordShipmentUpdate } from '../workflows/order/contract.js';
+import { fingerprint, orderInput, submitOrder } from '../workflows/order/start.js';
 import {
   BASELINE_TASK_QUEUE,
   type BaselineState,
@@ -124,24 +114,13 @@ export function baselineDriver(client: Client, workflowType: 'floorOrderWorkflow
 
 /** The engine's input for an order, built as the API builds it. */
 export function engineInput(body: OrderBody): OrderInput {
-  return { ...body, policy: STANDARD_ORDER_POLICY, requestFingerprint: fingerprint(body), submittedBy: 'bench' };
+  return orderInput(body, { paymentTermsDays: body.paymentTermsDays, requestFingerprint: fingerprint(body), submittedBy: 'bench' });
 }
 
 /** Creates the order and records its shipment: it then waits for payment. */
 export async function openEngineOrder(client: Client, body: OrderBody, calls: CallTimes): Promise<number> {
-  const input = engineInput(body);
-  const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
-  const created = await calls.time('submitOrder (update-with-start)', () =>
-    client.workflow.executeUpdateWithStart(submitOrderUpdate, {
-      args: [{ requestFingerprint: input.requestFingerprint! }],
-      startWorkflowOperation: new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
-        ...orderStartOptions(input, formatMoney(total, input.currency)),
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      }),
-    }),
-  );
+  // Exactly what the API sends for the same body.
+  const { result: created } = await calls.time('submitOrder (update-with-start)', () => submitOrder(client, engineInput(body)));
   // A repeat of an order opened before (its answer lost) is already invoiced.
   if (created.order.status === 'awaiting_payment' && created.order.invoice) return created.order.invoice.totalMinor;
   if (created.order.status !== 'awaiting_shipment') throw new Error(`order ${body.orderId} is ${created.order.status}`);

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import { getPayment, recordPayment } from '../../db/queries/payments.js';
 import type { PaymentMethod } from '../../workflows/order/contract.js';
 import { paymentEntry } from '../../workflows/order/rules/journal.js';
+import { paymentIdentity } from '../../workflows/order/rules/receivable.js';
 import { post } from '../billing/index.js';
 
 export interface ApplyPaymentInput {
@@ -24,14 +25,10 @@ async function applyOrderPayment(db: Database, input: ApplyPaymentInput): Promis
   const result = await recordPayment(db, { ...input, receivedAt: new Date(input.receivedAt) });
   if (!result.created) {
     // The reference is the payment's identity across all orders: a retry of this very
-    // step finds its own row; anything else is another payment and is refused.
-    const stored = await getPayment(db, input.paymentReference);
-    if (stored && stored.orderId !== input.orderId) {
-      throw ApplicationFailure.nonRetryable(
-        `payment reference ${input.paymentReference} was already recorded for order ${stored.orderId}`,
-        'PaymentReferenceInUse',
-      );
-    }
+    // step finds its own row; another order's reference is refused. Another payment under
+    // this order's own reference never gets here: the order's validator refused it first.
+    const identity = paymentIdentity(await getPayment(db, input.paymentReference), input.orderId, input);
+    if (identity.kind === 'other-order') throw ApplicationFailure.nonRetryable(identity.message, 'PaymentReferenceInUse');
   }
   await post(db, `payment:${input.paymentReference}`, paymentEntry(input.appliedMinor, input.unappliedMinor), {
     orderId: input.orderId,

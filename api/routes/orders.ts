@@ -1,32 +1,36 @@
 // Orders: each route starts the order's workflow or sends it one update, and answers with
-// the state the workflow returns. Rules live in the workflow; this only translates.
-import { createHash } from 'node:crypto';
-import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+// the state the workflow returns. Rules live in the workflow and its rules modules; this
+// gathers the facts they need and only translates their answers.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../../db/client.js';
 import { getCustomer } from '../../db/queries/customers.js';
-import { getOrderRow, listOrders, type OrderCursor } from '../../db/queries/orders.js';
+import { getOrderRow, listOrders, type OrderCursor, type OrderRow } from '../../db/queries/orders.js';
 import { getPayment } from '../../db/queries/payments.js';
 import {
-  type OrderInput,
   type OrderView,
   cancelOrderUpdate,
   decideCreditUpdate,
   getOrderQuery,
   openDisputeUpdate,
-  orderStartOptions,
   orderWorkflowId,
   recordPaymentUpdate,
   recordShipmentUpdate,
   resolveDisputeUpdate,
-  submitOrderUpdate,
   writeOffUpdate,
 } from '../../workflows/order/contract.js';
-import { orderTotals, utcDate } from '../../workflows/order/rules/invoice.js';
-import { formatMoney } from '../../workflows/order/rules/money.js';
-import { isSamePayment } from '../../workflows/order/rules/receivable.js';
-import { ORDER_POLICIES, type OrderPolicyName } from '../../workflows/order/rules/policy.js';
+import {
+  type AdmissionDecision,
+  type AdmissionFacts,
+  type AdmissionRefusal,
+  type RecordedOrder,
+  admitOrder,
+} from '../../workflows/order/rules/admission.js';
+import { utcDate } from '../../workflows/order/rules/invoice.js';
+import { paymentIdentity } from '../../workflows/order/rules/receivable.js';
+import type { OrderPolicyName } from '../../workflows/order/rules/policy.js';
+import { fingerprint, orderInput, submitOrder } from '../../workflows/order/start.js';
 import type { orderWorkflow } from '../../workflows/order/workflow.js';
 import { DomainError, problemResponses } from '../errors.js';
 import { identifier, orderIdParams } from '../schemas/common.js';
@@ -62,15 +66,17 @@ export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
 
 const UPDATE_PROBLEMS = problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
 
-/** The request's identity: a SHA-256 of its canonical JSON (keys sorted at every level). */
-export function fingerprint(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
-        : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+/** What the admission rule needs of an order's row. */
+function recordedOrder(row: OrderRow): RecordedOrder {
+  return { requestFingerprint: row.requestFingerprint, closed: row.closedAt !== null };
+}
+
+function refused(refusal: AdmissionRefusal): DomainError {
+  return new DomainError(
+    refusal.code,
+    refusal.message,
+    refusal.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: refusal.retryAfterSeconds },
+  );
 }
 
 function encodeCursor(c: OrderCursor): string {
@@ -120,27 +126,25 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     }
   }
 
-  /**
-   * An order recorded but not closed must still have its workflow: one that ended without
-   * closing it (terminated by an operator) or that Temporal no longer knows is never
-   * started again under the same ID.
-   */
-  async function assertStillRunning(orderId: string): Promise<void> {
-    let status: string;
+  /** The order's workflow status as Temporal describes it; null when Temporal does not know it. */
+  async function workflowStatus(orderId: string): Promise<string | null> {
     try {
-      status = (await within(timeouts.queryMs, () => handle(orderId).describe())).status.name;
+      return (await within(timeouts.queryMs, () => handle(orderId).describe())).status.name;
     } catch (err) {
       const mapped = fromTemporal(err);
       if (!(mapped instanceof WorkflowNotFoundError)) throw mapped;
-      status = 'GONE';
+      return null;
     }
-    if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return;
-    throw new DomainError(
-      'CONFLICT',
-      status === 'GONE'
-        ? `Order ${orderId} exists but its workflow is gone; it cannot be started again.`
-        : `Order ${orderId} exists and its workflow has ended (${status.toLowerCase()}).`,
-    );
+  }
+
+  /** The admission rule's decision, with the workflow's status when the rule asks for it. */
+  async function admit(facts: AdmissionFacts): Promise<Exclude<AdmissionDecision, { kind: 'ask-workflow' }>> {
+    let decision = admitOrder(facts);
+    if (decision.kind === 'ask-workflow') {
+      decision = admitOrder({ ...facts, workflowStatus: await workflowStatus(facts.request.orderId) });
+    }
+    if (decision.kind === 'ask-workflow') throw new Error('the admission rule asked for the workflow twice');
+    return decision;
   }
 
   /** What a closed order answers: its final state as stored, or else from Temporal. */
@@ -191,71 +195,38 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     async (request, reply) => {
       const body = request.body;
       const requestFingerprint = fingerprint(body);
-      const existing = await getOrderRow(db, body.orderId);
-      if (existing) {
-        // A repeat. The database answers what it can: Temporal may have forgotten the order.
-        if (existing.requestFingerprint !== requestFingerprint) {
-          throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
-        }
-        if (existing.closedAt) return reply.code(200).send(await closedView(existing));
-        await assertStillRunning(body.orderId);
-      }
-      if (!deps.policies.includes(body.policy)) {
-        throw new DomainError('UNPROCESSABLE', `Policy "${body.policy}" is not offered by this server.`);
-      }
-      const customer = await getCustomer(db, body.customerId);
-      if (!customer) throw new DomainError('UNPROCESSABLE', `Customer ${body.customerId} does not exist; create it first.`);
-      if (customer.currency !== body.currency) {
-        throw new DomainError(
-          'UNPROCESSABLE',
-          `Customer ${body.customerId} is billed in ${customer.currency}; the order is in ${body.currency}.`,
-        );
-      }
-      const input: OrderInput = {
-        orderId: body.orderId,
-        customerId: body.customerId,
-        currency: body.currency,
-        lines: body.lines,
-        taxRateBps: body.taxRateBps,
-        paymentTermsDays: body.paymentTermsDays ?? customer.paymentTermsDays,
-        policy: ORDER_POLICIES[body.policy],
+      const [recorded, customer] = await Promise.all([getOrderRow(db, body.orderId), getCustomer(db, body.customerId)]);
+      const facts: AdmissionFacts = {
+        request: { ...body, requestFingerprint },
+        recorded: recorded && recordedOrder(recorded),
+        customer,
+        offeredPolicies: deps.policies,
+      };
+      const decision = await admit(facts);
+      if (decision.kind === 'refuse') throw refused(decision);
+      if (decision.kind === 'repeat-closed') return reply.code(200).send(await closedView(recorded!));
+      const input = orderInput(body, {
+        paymentTermsDays: decision.paymentTermsDays,
         requestFingerprint,
         submittedBy: request.actor.name,
-      };
-      const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
-      const start = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
-        ...orderStartOptions(input, formatMoney(total, input.currency)),
-        ...(deps.taskQueue ? { taskQueue: deps.taskQueue } : {}),
-        args: [input],
-        // One round trip: start the order, or reach the one already running under this ID.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        // A closed order's ID is never reused for a new one.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       try {
-        const result = await within(timeouts.updateMs, () =>
-          temporal.workflow.executeUpdateWithStart(submitOrderUpdate, {
-            args: [{ requestFingerprint }],
-            startWorkflowOperation: start,
-          }),
+        const { result } = await within(timeouts.updateMs, () =>
+          submitOrder(temporal, input, deps.taskQueue ? { taskQueue: deps.taskQueue } : {}),
         );
         if (result.created) reply.header('location', `/orders/${encodeURIComponent(body.orderId)}`);
         return reply.code(result.created ? 201 : 200).send(result.order);
       } catch (err) {
-        // It closed between the check above and the start (the server refuses to start the
-        // ID again, or aborts the update as the run closes): answer as for any closed order.
-        if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
-          const row = await getOrderRow(db, body.orderId);
-          if (!row?.closedAt) {
-            await assertStillRunning(body.orderId);
-            throw new DomainError('UNAVAILABLE', `Order ${body.orderId} is closing; repeat the request.`, { retryAfterSeconds: 1 });
-          }
-          if (row.requestFingerprint !== requestFingerprint) {
-            throw new DomainError('CONFLICT', `Order ${body.orderId} already exists with different details.`);
-          }
-          return reply.code(200).send(await closedView(row));
+        // It closed between the facts above and the start (the server refuses to start the
+        // ID again, or aborts the update as the run closes): decide again on the row as now.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError)) {
+          throw fromTemporal(err);
         }
-        throw fromTemporal(err);
+        const row = await getOrderRow(db, body.orderId);
+        const again = await admit({ ...facts, recorded: row && recordedOrder(row), startRefused: true });
+        if (again.kind === 'repeat-closed') return reply.code(200).send(await closedView(row!));
+        // The rule never starts an order whose start was refused.
+        throw again.kind === 'refuse' ? refused(again) : fromTemporal(err);
       }
     },
   );
@@ -369,19 +340,13 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         reportedBy: request.actor.name,
       };
       const known = await getPayment(db, payment.paymentReference);
-      if (known && known.orderId !== orderId) {
-        throw new DomainError('CONFLICT', `Payment reference ${payment.paymentReference} was already applied to another order.`);
-      }
+      const identity = paymentIdentity(known, orderId, payment);
+      if (identity.kind === 'other-order') throw new DomainError('CONFLICT', identity.apiMessage);
       const result = await update(orderId, recordPaymentUpdate, payment).catch(async (err: unknown) => {
         // A repeat after the order closed: the workflow is gone, the books still answer.
         const row = known ? await getOrderRow(db, orderId) : undefined;
         if (!known || !row?.finalView) throw err;
-        if (!isSamePayment(known, payment)) {
-          throw new DomainError(
-            'CONFLICT',
-            `Payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${known.currency} by ${known.method}.`,
-          );
-        }
+        if (identity.kind === 'different-payment') throw new DomainError('CONFLICT', identity.apiMessage);
         const view = row.finalView;
         return { duplicate: true, balanceMinor: view.balanceMinor, customerCreditMinor: view.customerCreditMinor, order: view };
       });

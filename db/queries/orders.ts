@@ -1,6 +1,7 @@
 import { type SQL, and, asc, desc, eq, isNull, lt, notInArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { OrderLine, OrderStatus, OrderView } from '../../workflows/order/contract.js';
+import { CLOSED_STATUSES } from '../../workflows/order/rules/status.js';
 import type { Db } from '../client.js';
 import { creditNotes, invoiceFees, invoices } from '../schema/billing.js';
 import { writeOffs } from '../schema/collections.js';
@@ -152,9 +153,6 @@ export interface CreditProfileFigures {
   overdueMinor: number;
 }
 
-// Statuses of an order that no longer (or never did) commit the customer to anything.
-const RELEASED_STATUSES: OrderStatus[] = ['credit_rejected', 'cancelled', 'closed'];
-
 /**
  * The customer's exposure from the books as they stand, for the credit check.
  * Open receivables: every open invoice's total + non-waived fees − applied payments −
@@ -182,7 +180,8 @@ export async function getCreditProfile(
       openOrdersMinor: sql<number>`(select coalesce(sum(o.total_minor), 0) from ${orders} o
         where o.customer_id = c.id and o.id <> ${excludeOrderId}
           and o.status not in (${sql.join(
-            RELEASED_STATUSES.map((status) => sql`${status}`),
+            // A closed order commits the customer to nothing (any more, or ever).
+            CLOSED_STATUSES.map((status) => sql`${status}`),
             sql`, `,
           )})
           and not exists (select 1 from ${invoices} x where x.order_id = o.id))`.mapWith(Number),

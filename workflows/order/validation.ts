@@ -10,7 +10,7 @@ import {
   type ResolveDisputeInput,
   type ShipmentInput,
 } from './contract.js';
-import { isSamePayment } from './rules/receivable.js';
+import { paymentIdentity } from './rules/receivable.js';
 
 const refusal = (type: string) => (message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 /** The request does not fit the order as it stands (already done, wrong stage). */
@@ -20,33 +20,37 @@ export const invalid = refusal(OrderRefusal.invalid);
 /** The request names something the order does not have. */
 export const notFound = refusal(OrderRefusal.notFound);
 
-const isPositiveInteger = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
-const isDate = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
+const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+const isDate = (date: string) => /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`));
 
 export function validateShipment(
-  v: OrderView,
+  view: OrderView,
   phase: string,
   shipment: ShipmentInput,
   pending: ReadonlyMap<string, ShipmentInput['lines']>,
 ): void {
   // While the automatic credit check runs (moments), a shipment waits for its outcome.
-  const creditCheckRunning = phase === 'credit' && v.status === 'credit_review';
-  if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${v.status}: it takes no shipments`);
+  const creditCheckRunning = phase === 'credit' && view.status === 'credit_review';
+  if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${view.status}: it takes no shipments`);
   if (!shipment.shipmentId?.trim()) throw invalid('shipmentId is required');
-  if (pending.has(shipment.shipmentId) || v.shipments.some((s) => s.shipmentId === shipment.shipmentId)) {
+  if (pending.has(shipment.shipmentId) || view.shipments.some((recorded) => recorded.shipmentId === shipment.shipmentId)) {
     throw conflict(`shipment ${shipment.shipmentId} was already recorded`);
   }
   if (!Array.isArray(shipment.lines) || shipment.lines.length === 0) throw invalid('a shipment needs at least one line');
   const seen = new Set<string>();
   for (const line of shipment.lines) {
-    const ordered = v.lines.find((l) => l.lineId === line.lineId);
+    const ordered = view.lines.find((onOrder) => onOrder.lineId === line.lineId);
     if (!ordered) throw invalid(`line ${line.lineId} is not on this order`);
     if (seen.has(line.lineId)) throw invalid(`line ${line.lineId} appears twice in the shipment`);
     seen.add(line.lineId);
     if (!isPositiveInteger(line.quantity)) throw invalid(`quantity for line ${line.lineId} must be a positive whole number`);
     // Shipments still being recorded count too, or two at once could ship more than ordered.
-    const inFlight = [...pending.values()].flat().filter((l) => l.lineId === line.lineId).reduce((n, l) => n + l.quantity, 0);
-    const shipped = (v.shippedQuantities[line.lineId] ?? 0) + inFlight;
+    const inFlight = [...pending.values()]
+      .flat()
+      .filter((pendingLine) => pendingLine.lineId === line.lineId)
+      .reduce((sum, pendingLine) => sum + pendingLine.quantity, 0);
+    const shipped = (view.shippedQuantities[line.lineId] ?? 0) + inFlight;
     if (shipped + line.quantity > ordered.quantity) {
       throw invalid(
         `line ${line.lineId}: ${line.quantity} more would make ${shipped + line.quantity} shipped of ${ordered.quantity} ordered`,
@@ -59,7 +63,7 @@ export function validateShipment(
 }
 
 export function validatePayment(
-  v: OrderView,
+  view: OrderView,
   phase: string,
   payment: PaymentInput,
   pending: ReadonlyMap<string, PaymentInput> = new Map(),
@@ -68,39 +72,37 @@ export function validatePayment(
   // A repeated reference is answered, not refused: the handler returns the first outcome.
   // The same reference with other details is another payment under a taken reference,
   // whether the first is recorded already or still being applied.
-  const known = v.payments.find((p) => p.paymentReference === payment.paymentReference) ?? pending.get(payment.paymentReference);
-  if (known) {
-    if (!isSamePayment({ ...known, currency: v.currency }, payment)) {
-      throw conflict(
-        `payment reference ${payment.paymentReference} was already used for ${known.amountMinor} ${v.currency} by ${known.method}`,
-      );
-    }
-    return;
-  }
+  const known =
+    view.payments.find((recorded) => recorded.paymentReference === payment.paymentReference) ??
+    pending.get(payment.paymentReference);
+  const recorded = known && { ...known, currency: view.currency, orderId: view.orderId };
+  const identity = paymentIdentity(recorded, view.orderId, payment);
+  if (identity.kind === 'repeat') return;
+  if (identity.kind !== 'new') throw conflict(identity.message);
   if (phase !== 'collections') {
-    throw conflict(v.invoice ? `the order is ${v.status}: it takes no payments` : 'the order has no invoice to pay yet');
+    throw conflict(view.invoice ? `the order is ${view.status}: it takes no payments` : 'the order has no invoice to pay yet');
   }
-  if (payment.currency !== v.currency) {
-    throw invalid(`payment currency ${payment.currency} does not match the invoice currency ${v.currency}`);
+  if (payment.currency !== view.currency) {
+    throw invalid(`payment currency ${payment.currency} does not match the invoice currency ${view.currency}`);
   }
   if (!isPositiveInteger(payment.amountMinor)) throw invalid('amountMinor must be a positive whole number of minor units');
   if (Number.isNaN(Date.parse(payment.receivedAt))) throw invalid('receivedAt must be an ISO-8601 time');
 }
 
 export function validateDispute(
-  v: OrderView,
+  view: OrderView,
   phase: string,
   dispute: OpenDisputeInput,
   pending: ReadonlySet<string>,
   openDisputedMinor: number,
 ): void {
-  if (phase !== 'collections') throw conflict(`the order is ${v.status}: there is no open invoice to dispute`);
+  if (phase !== 'collections') throw conflict(`the order is ${view.status}: there is no open invoice to dispute`);
   if (!dispute.disputeId?.trim()) throw invalid('disputeId is required');
-  if (pending.has(dispute.disputeId) || v.disputes.some((d) => d.disputeId === dispute.disputeId)) {
+  if (pending.has(dispute.disputeId) || view.disputes.some((recorded) => recorded.disputeId === dispute.disputeId)) {
     throw conflict(`dispute ${dispute.disputeId} already exists`);
   }
   if (!isPositiveInteger(dispute.amountMinor)) throw invalid('amountMinor must be a positive whole number of minor units');
-  const undisputed = v.balanceMinor - openDisputedMinor;
+  const undisputed = view.balanceMinor - openDisputedMinor;
   if (dispute.amountMinor > undisputed) {
     throw invalid(`amountMinor ${dispute.amountMinor} exceeds the undisputed balance ${undisputed}`);
   }
@@ -108,8 +110,8 @@ export function validateDispute(
   if (dispute.resumeOn !== undefined && !isDate(dispute.resumeOn)) throw invalid('resumeOn must be a date (YYYY-MM-DD)');
 }
 
-export function validateResolution(v: OrderView, resolution: ResolveDisputeInput): void {
-  const dispute = v.disputes.find((d) => d.disputeId === resolution.disputeId);
+export function validateResolution(view: OrderView, resolution: ResolveDisputeInput): void {
+  const dispute = view.disputes.find((recorded) => recorded.disputeId === resolution.disputeId);
   if (!dispute) throw notFound(`dispute ${resolution.disputeId} does not exist`);
   if (dispute.status !== 'open') throw conflict(`dispute ${resolution.disputeId} is already ${dispute.status}`);
   if (dispute.resolvedAt !== null) throw conflict(`dispute ${resolution.disputeId} is already being resolved`);

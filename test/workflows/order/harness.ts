@@ -12,10 +12,9 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { DatabaseHandle } from '../../../db/client.js';
 import { upsertCustomer } from '../../../db/queries/customers.js';
 import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
-import { type OrderInput, type OrderLine, type OrderPolicy, orderStartOptions } from '../../../workflows/order/contract.js';
-import { orderTotals } from '../../../workflows/order/rules/invoice.js';
-import { formatMoney } from '../../../workflows/order/rules/money.js';
+import type { OrderInput, OrderLine, OrderPolicy } from '../../../workflows/order/contract.js';
 import { DEFAULT_DUNNING_POLICY } from '../../../workflows/order/rules/dunning.js';
+import { submitOrder } from '../../../workflows/order/start.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { openTestDatabase, uniqueId } from '../../helpers/database.js';
 
@@ -107,13 +106,22 @@ export async function newOrder(
   };
 }
 
-export function startOrder(h: Harness, input: OrderInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof orderWorkflow>> {
-  const total = orderTotals(input.lines, input.taxRateBps).totalMinor;
-  return h.env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-    ...orderStartOptions(input, formatMoney(total, input.currency)),
-    taskQueue: h.taskQueue,
-    args: [input],
-  });
+/**
+ * Starts the order exactly as the API does (Update-with-Start of submitOrder), so it returns
+ * once the credit check has an outcome.
+ */
+export async function startOrder(
+  h: Harness,
+  input: OrderInput,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof orderWorkflow>> {
+  const { handle } = await submitOrder(h.env.client, input, { taskQueue: h.taskQueue });
+  // The handle Update-with-Start gives hides the first run's ID. Describe names it (the dev
+  // server as firstRunId); the run it describes is the first one anyway, as an order only
+  // continues as new long after its credit check.
+  const described = await handle.describe();
+  const firstExecutionRunId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
+  const first = h.env.client.workflow.getHandle<typeof orderWorkflow>(handle.workflowId, undefined, { firstExecutionRunId });
+  return { ...first, firstExecutionRunId };
 }
 
 const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));

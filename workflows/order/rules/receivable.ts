@@ -103,3 +103,50 @@ export interface PaymentDetails {
 export function isSamePayment(first: PaymentDetails, again: PaymentDetails): boolean {
   return first.amountMinor === again.amountMinor && first.currency === again.currency && first.method === again.method;
 }
+
+/** The payment first recorded under a reference, and the order it was recorded for. */
+export interface RecordedPayment extends PaymentDetails {
+  orderId: string;
+}
+
+/** A payment as reported now; its reference is its identity across all orders. */
+export interface ReportedPayment extends PaymentDetails {
+  paymentReference: string;
+}
+
+/**
+ * What a reported payment is, by its reference: new, the same payment again, a reference
+ * another order holds, or a different payment under a reference this order holds. A refusal
+ * comes in two wordings: `message` as the engine refuses (it names the other order, for the
+ * books and operators) and `apiMessage` for the API's caller, which never names another
+ * order (it may be another customer's).
+ */
+export type PaymentIdentity =
+  | { kind: 'new' }
+  | { kind: 'repeat' }
+  | { kind: 'other-order'; message: string; apiMessage: string }
+  | { kind: 'different-payment'; message: string; apiMessage: string };
+
+/** The one place that decides a payment reference's identity; see PaymentIdentity. */
+export function paymentIdentity(
+  recorded: RecordedPayment | undefined,
+  orderId: string,
+  reported: ReportedPayment,
+): PaymentIdentity {
+  if (!recorded) return { kind: 'new' };
+  const reference = reported.paymentReference;
+  if (recorded.orderId !== orderId) {
+    return {
+      kind: 'other-order',
+      message: `payment reference ${reference} was already recorded for order ${recorded.orderId}`,
+      apiMessage: `Payment reference ${reference} was already applied to another order.`,
+    };
+  }
+  if (isSamePayment(recorded, reported)) return { kind: 'repeat' };
+  const firstUse = `already used for ${recorded.amountMinor} ${recorded.currency} by ${recorded.method}`;
+  return {
+    kind: 'different-payment',
+    message: `payment reference ${reference} was ${firstUse}`,
+    apiMessage: `Payment reference ${reference} was ${firstUse}.`,
+  };
+}

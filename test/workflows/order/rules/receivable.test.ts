@@ -6,6 +6,7 @@ import {
   dunnableMinor,
   settlesBalance,
   isSamePayment,
+  paymentIdentity,
   reconcile,
   splitPayment,
 } from '../../../../workflows/order/rules/receivable.js';
@@ -162,5 +163,40 @@ describe('creditNoteMinor', () => {
 
   it('refuses amounts that are not minor units', () => {
     expect(() => creditNoteMinor(30_000, 1.5, 180_000)).toThrow(RangeError);
+  });
+});
+
+describe('paymentIdentity', () => {
+  const reported = { paymentReference: 'pay-1', amountMinor: 18_000, currency: 'USD', method: 'bank_transfer' };
+  const recorded = { orderId: 'ord-1', amountMinor: 18_000, currency: 'USD', method: 'bank_transfer' };
+
+  it('is new when nothing was recorded under the reference', () => {
+    expect(paymentIdentity(undefined, 'ord-1', reported)).toEqual({ kind: 'new' });
+  });
+
+  it('is a repeat when this order recorded the same payment under it', () => {
+    expect(paymentIdentity(recorded, 'ord-1', reported)).toEqual({ kind: 'repeat' });
+  });
+
+  it.each([
+    ['another amount', { amountMinor: 18_001 }],
+    ['another currency', { currency: 'EUR' }],
+    ['another method', { method: 'card' }],
+  ])('is a different payment under a taken reference with %s, worded after the first', (_what, change) => {
+    expect(paymentIdentity(recorded, 'ord-1', { ...reported, ...change })).toEqual({
+      kind: 'different-payment',
+      message: 'payment reference pay-1 was already used for 18000 USD by bank_transfer',
+      apiMessage: 'Payment reference pay-1 was already used for 18000 USD by bank_transfer.',
+    });
+  });
+
+  it("is another order's reference whatever the details, and only the engine's wording names that order", () => {
+    for (const again of [reported, { ...reported, amountMinor: 1 }]) {
+      expect(paymentIdentity(recorded, 'ord-2', again)).toEqual({
+        kind: 'other-order',
+        message: 'payment reference pay-1 was already recorded for order ord-1',
+        apiMessage: 'Payment reference pay-1 was already applied to another order.',
+      });
+    }
   });
 });
