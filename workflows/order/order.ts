@@ -21,6 +21,7 @@ import {
 import { startOfDayIso } from './rules/invoice.js';
 import { balanceMinor, dunnableMinor } from './rules/receivable.js';
 import { collectionsStatus, isClosedStatus } from './rules/status.js';
+import { endView, newOrderView } from './view.js';
 import { type Note, currentDetails, timeline } from './wording.js';
 
 /** Where the order is in its story; each stage runs while the order is in its phase. */
@@ -72,48 +73,8 @@ function newState(input: OrderInput): OrderState {
     reconcileRequested: false,
     inCollections: false,
     submitted: false,
-    view: {
-      orderId: input.orderId,
-      customerId: input.customerId,
-      currency: input.currency,
-      status: 'credit_review',
-      lines: input.lines,
-      shippedQuantities: Object.fromEntries(input.lines.map((line) => [line.lineId, 0])),
-      credit: {
-        outcome: null,
-        decidedBy: null,
-        comment: null,
-        reasons: [],
-        exposureMinor: null,
-        limitMinor: null,
-        decidedAt: null,
-        escalationLevel: 0,
-      },
-      shipments: [],
-      invoice: null,
-      fees: [],
-      payments: [],
-      creditNotes: [],
-      disputes: [],
-      writtenOffMinor: 0,
-      balanceMinor: 0,
-      dunnableMinor: 0,
-      customerCreditMinor: 0,
-      dunningLevel: 0,
-      nextStep: null,
-      closedReason: null,
-      timeline: [{ at: now(), ...timeline.received() }],
-    },
+    view: newOrderView(input, now()),
   };
-}
-
-/** The view as it stands once ended with this status and reason; changes `view` in place. */
-function endView(view: OrderView, status: OrderStatus, reason: string, at: string): OrderView {
-  view.status = status;
-  view.closedReason = reason;
-  view.nextStep = null;
-  view.timeline.push({ at, ...timeline.ended(status, reason) });
-  return view;
 }
 
 export class Order {

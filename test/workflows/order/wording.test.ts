@@ -1,45 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderInput, OrderView } from '../../../workflows/order/contract.js';
 import type { DunningStep } from '../../../workflows/order/rules/dunning.js';
+import { newOrderView } from '../../../workflows/order/view.js';
 import { closeReasons, currentDetails, nextStepWording, orderSummary, timeline } from '../../../workflows/order/wording.js';
 
+const input = {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  currency: 'USD',
+  lines: [
+    { lineId: 'l1', sku: 'W', description: 'Widget', quantity: 10, unitPriceMinor: 10_000 },
+    { lineId: 'l2', sku: 'G', description: 'Gadget', quantity: 2, unitPriceMinor: 25_000 },
+  ],
+  paymentTermsDays: 30,
+} as OrderInput;
+
 function view(over: Partial<OrderView> = {}): OrderView {
-  return {
-    orderId: 'o-1',
-    customerId: 'c-1',
-    currency: 'USD',
-    status: 'credit_review',
-    lines: [
-      { lineId: 'l1', sku: 'W', description: 'Widget', quantity: 10, unitPriceMinor: 10_000 },
-      { lineId: 'l2', sku: 'G', description: 'Gadget', quantity: 2, unitPriceMinor: 25_000 },
-    ],
-    shippedQuantities: { l1: 4, l2: 0 },
-    credit: {
-      outcome: null,
-      decidedBy: null,
-      comment: null,
-      reasons: [],
-      exposureMinor: null,
-      limitMinor: null,
-      decidedAt: null,
-      escalationLevel: 0,
-    },
-    shipments: [],
-    invoice: null,
-    fees: [],
-    payments: [],
-    creditNotes: [],
-    disputes: [],
-    writtenOffMinor: 0,
-    balanceMinor: 0,
-    dunnableMinor: 0,
-    customerCreditMinor: 0,
-    dunningLevel: 0,
-    nextStep: null,
-    closedReason: null,
-    timeline: [],
-    ...over,
-  };
+  return { ...newOrderView(input, '2026-12-01T09:00:00.000Z'), shippedQuantities: { l1: 4, l2: 0 }, ...over };
 }
 
 const invoice = {
@@ -151,7 +128,6 @@ describe('reasons and summary', () => {
   });
 
   it('summarises an order for Temporal UI', () => {
-    const input = { orderId: 'o-1', customerId: 'c-1', lines: view().lines, paymentTermsDays: 30 } as OrderInput;
     expect(orderSummary(input, 'USD 1,800.00')).toBe('Order o-1 for customer c-1: USD 1,800.00, 2 line(s), net 30 days');
   });
 });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { OrderInput } from '../../../workflows/order/contract.js';
+import { endView, newOrderView } from '../../../workflows/order/view.js';
+
+const input = {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  currency: 'EUR',
+  lines: [{ lineId: 'l1', sku: 'W', description: 'Widget', quantity: 3, unitPriceMinor: 1_000 }],
+} as OrderInput;
+
+describe('order view', () => {
+  it('starts in credit review with nothing shipped, owed or decided', () => {
+    const view = newOrderView(input, '2026-12-01T09:00:00.000Z');
+    expect(view).toMatchObject({ status: 'credit_review', shippedQuantities: { l1: 0 }, invoice: null, balanceMinor: 0 });
+    expect(view.credit.outcome).toBeNull();
+    expect(view.timeline).toEqual([{ at: '2026-12-01T09:00:00.000Z', event: 'order received' }]);
+  });
+
+  it('ends with its status, reason and a last timeline entry, and nothing next', () => {
+    const view = newOrderView(input, '2026-12-01T09:00:00.000Z');
+    view.nextStep = { at: '2026-12-15T00:00:00.000Z', what: 'cancel what has not shipped' };
+    endView(view, 'cancelled', 'cancelled by shop: no stock', '2026-12-02T10:00:00.000Z');
+    expect(view).toMatchObject({ status: 'cancelled', closedReason: 'cancelled by shop: no stock', nextStep: null });
+    expect(view.timeline.at(-1)).toEqual({ at: '2026-12-02T10:00:00.000Z', event: 'cancelled', detail: 'cancelled by shop: no stock' });
+  });
+});
