@@ -9,6 +9,7 @@ import type { InvoiceDraft } from '../../workflows/order/rules/invoice.js';
 import { creditNoteEntry, invoiceEntry, type JournalDraft, writeOffEntry } from '../../workflows/order/rules/journal.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
 import { reconcile } from '../../workflows/order/rules/receivable.js';
+import { closedRow, invoicedRow } from '../../workflows/order/view.js';
 import { stepKey } from '../context.js';
 import { resolveRecipient } from '../notifications/index.js';
 
@@ -71,12 +72,7 @@ export async function issueOrderInvoice(db: Database, input: IssueInvoiceInput):
       total: formatMoney(input.draft.totalMinor, input.currency),
     },
   });
-  await updateOrderReadModel(db, input.orderId, {
-    status: 'awaiting_payment',
-    invoiceNumber,
-    dueDate: input.dueDate,
-    amountDueMinor: input.draft.totalMinor,
-  });
+  await updateOrderReadModel(db, input.orderId, invoicedRow({ invoiceNumber, dueDate: input.dueDate, totalMinor: input.draft.totalMinor }));
   return { invoiceNumber, issuedAt: input.issuedAt, dueDate: input.dueDate, ...input.draft };
 }
 
@@ -114,8 +110,7 @@ export async function reconcileOrderBooks(db: Database, input: ReconcileInput): 
   const closedAt = new Date();
   await closeInvoice(db, input.invoiceNumber, input.writtenOff ? 'written_off' : 'closed', closedAt);
   await updateOrderReadModel(db, input.orderId, {
-    status: 'closed',
-    amountDueMinor: 0,
+    ...closedRow(),
     closedAt,
     ...(input.finalView ? { finalView: input.finalView } : {}),
   });

@@ -13,6 +13,7 @@ import type { DunningStep } from '../../workflows/order/rules/dunning.js';
 import { feeEntry } from '../../workflows/order/rules/journal.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
 import { balanceMinor, dunnableMinor } from '../../workflows/order/rules/receivable.js';
+import { dunnedRow } from '../../workflows/order/view.js';
 import { stepKey } from '../context.js';
 import { post } from '../billing/index.js';
 import { resolveRecipient } from '../notifications/index.js';
@@ -88,11 +89,7 @@ export function createCollectionsActivities(deps: { db: Database }) {
         feeMinor: step.feeMinor,
         sentAt,
       });
-      await updateOrderReadModel(db, input.orderId, {
-        dunningLevel: step.level,
-        amountDueMinor: amountQuotedMinor,
-        ...(step.kind === 'collections' ? { status: 'in_collections' as const } : {}),
-      });
+      await updateOrderReadModel(db, input.orderId, dunnedRow(step, amountQuotedMinor));
       return { sent: true, amountQuotedMinor, feeMinor: step.feeMinor };
     },
   };

@@ -1,7 +1,8 @@
 import type { Database } from '../../db/client.js';
 import { getCreditProfile, recordOrder, updateOrderReadModel } from '../../db/queries/orders.js';
 import type { CreditPolicy, OrderInput } from '../../workflows/order/contract.js';
-import { type CreditAssessment, assessCredit, statusAfterCreditCheck } from '../../workflows/order/rules/credit.js';
+import { type CreditAssessment, assessCredit } from '../../workflows/order/rules/credit.js';
+import { admittedRow } from '../../workflows/order/view.js';
 import { orderTotals, utcDate } from '../../workflows/order/rules/invoice.js';
 import { newOrderRecord } from '../orders/index.js';
 
@@ -35,8 +36,8 @@ export function createCreditActivities(deps: { db: Database }) {
         orderTotalMinor: orderTotals(input.lines, input.taxRateBps).totalMinor,
         policy: input.policy.credit,
       });
-      const status = statusAfterCreditCheck(assessment.outcome);
-      if (status) await updateOrderReadModel(db, input.orderId, { status });
+      const row = admittedRow(assessment.outcome);
+      if (row.status) await updateOrderReadModel(db, input.orderId, row);
       return assessment;
     },
   };

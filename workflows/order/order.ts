@@ -1,6 +1,8 @@
-// The order's state in one place, and the few ways the workflow may change it: a step (one
-// side effect at a time, under one mutex), a wait (for a change, a deadline or a rollover),
-// a timeline entry, and closing. Stages and handlers read and change the order only here.
+// The order's state in one place, with what every stage and handler needs to work on it: a
+// step (one side effect at a time, under one mutex), a wait (for a change, a deadline or a
+// rollover), the figures, timeline entries, the row and search attributes, and its end.
+// Stages and handlers change the order's state inside steps, through these methods and
+// their own named functions.
 import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { Activities } from '../../activities/index.js';
@@ -9,6 +11,7 @@ import {
   type CancelInput,
   type CreditDecisionInput,
   type DisputeState,
+  type InvoiceState,
   type NextStep,
   type OrderInput,
   OrderSearchAttributes,
@@ -18,10 +21,10 @@ import {
   type ShipmentInput,
   type TimelineEntry,
 } from './contract.js';
-import { startOfDayIso } from './rules/invoice.js';
+import { draftInvoice, dueDateFrom, startOfDayIso } from './rules/invoice.js';
 import { balanceMinor, dunnableMinor } from './rules/receivable.js';
 import { collectionsStatus, isClosedStatus } from './rules/status.js';
-import { endView, newOrderView } from './view.js';
+import { NEW_ORDER_ROW, type OrderRowFigures, endView, newOrderView, rowFigures } from './view.js';
 import { type Note, currentDetails, timeline } from './wording.js';
 
 /** Where the order is in its story; each stage runs while the order is in its phase. */
@@ -80,7 +83,6 @@ function newState(input: OrderInput): OrderState {
 export class Order {
   readonly input: OrderInput;
   readonly state: OrderState;
-  readonly activities = activities;
   /** Requests accepted and not yet applied, so that validators also see what is on its way. */
   readonly inFlight = {
     shipments: new Map<string, ShipmentInput['lines']>(),
@@ -92,11 +94,12 @@ export class Order {
    * One step at a time. Money moves from the balance the step before left; and on replay a
    * local activity resolves from its marker in the activation after it was scheduled, so two
    * in flight at once would resolve together where the original run saw them one by one.
+   * The activities are handed to a step only, so none can run outside one.
    */
   private readonly steps = new Mutex();
-  /** The search attributes and the row as last published and saved, to skip repeats. */
+  /** The search attributes as last published, and the row as last written, to skip repeats. */
   private publishedAttributes = '';
-  private savedRow = '';
+  private savedRow: OrderRowFigures | null = null;
 
   constructor(input: OrderInput, carried?: OrderState) {
     this.input = input;
@@ -109,6 +112,13 @@ export class Order {
 
   get phase(): Phase {
     return this.state.phase;
+  }
+
+  /** The next stage takes over, and the status it starts in, if it sets one. */
+  moveTo(phase: Phase, status?: OrderStatus): void {
+    this.state.phase = phase;
+    if (status) this.view.status = status;
+    this.describe();
   }
 
   // ---- figures ---------------------------------------------------------------------------
@@ -130,8 +140,8 @@ export class Order {
     return this.view.balanceMinor === 0 && this.openDisputes().length === 0 && this.inFlight.disputes.size === 0;
   }
 
-  /** Nothing owed, no dispute open or on its way, nothing being applied: the order can close. */
-  settled(): boolean {
+  /** Nothing owed and nothing under way that could change that: the order may close. */
+  readyToClose(): boolean {
     return (
       this.phase === 'collections' &&
       this.nothingOwed() &&
@@ -166,11 +176,33 @@ export class Order {
     this.describe();
   }
 
+  // ---- invoice ---------------------------------------------------------------------------
+
+  /** The invoice for the quantities shipped, issued now. */
+  invoiceRequest(shipped: Record<string, number>) {
+    const { input, view } = this;
+    const issuedAt = now();
+    return {
+      orderId: view.orderId,
+      customerId: view.customerId,
+      currency: view.currency,
+      series: input.policy.invoiceSeries,
+      issuedAt,
+      dueDate: dueDateFrom(issuedAt, input.paymentTermsDays),
+      draft: draftInvoice(view.lines, shipped, input.taxRateBps),
+    };
+  }
+
+  recordInvoice(invoice: InvoiceState): void {
+    this.view.invoice = invoice;
+    this.log(timeline.invoiceIssued(invoice, this.view.currency));
+  }
+
   // ---- steps and waits -------------------------------------------------------------------
 
   /** Runs one step that has side effects, after every step before it is done. */
-  step<T>(work: () => Promise<T>): Promise<T> {
-    return this.steps.runExclusive(work);
+  step<T>(work: (activities: OrderActivities) => Promise<T>): Promise<T> {
+    return this.steps.runExclusive(() => work(activities));
   }
 
   /**
@@ -183,13 +215,16 @@ export class Order {
   async waitFor(changed: () => boolean, until?: number): Promise<void> {
     const rollover = () => wf.workflowInfo().continueAsNewSuggested && wf.allHandlersFinished() && !this.steps.isLocked();
     for (;;) {
-      if (changed() || (until !== undefined && Date.now() >= until)) return;
+      if (changed()) return;
       await this.saveRow();
       this.publish();
+      // Saving may have taken a while: a deadline that passed meanwhile is due now, not in 0 ms.
+      const left = until === undefined ? undefined : until - Date.now();
+      if (left !== undefined && left <= 0) return;
       const standing = this.standing();
       const stop = () => changed() || rollover() || this.standing() !== standing;
-      if (until === undefined) await wf.condition(stop);
-      else await wf.condition(stop, until - Date.now());
+      if (left === undefined) await wf.condition(stop);
+      else await wf.condition(stop, left);
       if (rollover() && !changed()) break;
     }
     this.log(timeline.rolledOver());
@@ -213,69 +248,56 @@ export class Order {
     wf.setCurrentDetails(currentDetails(this.view));
   }
 
-  /** What operators filter on, and what the row behind GET /orders keeps: one derivation for both. */
-  private snapshot() {
-    const view = this.view;
-    return {
-      status: view.status,
-      amountDueMinor: view.balanceMinor,
-      dunningLevel: view.dunningLevel,
-      invoiceNumber: view.invoice?.invoiceNumber ?? null,
-      dueDate: view.invoice?.dueDate ?? null,
-    };
+  /** What the row and the search attributes show, as one comparable value. */
+  private standing(): string {
+    return JSON.stringify(rowFigures(this.view));
   }
 
-  /** Upserts the search attributes that changed since they were last published. */
+  /** Upserts the search attributes if what they show changed since they were last published. */
   publish(): void {
-    const attributes = this.snapshot();
-    const key = JSON.stringify(attributes);
+    const key = this.standing();
     if (key === this.publishedAttributes) return;
     this.publishedAttributes = key;
+    const figures = rowFigures(this.view);
     wf.upsertSearchAttributes([
-      { key: OrderSearchAttributes.status, value: attributes.status },
+      { key: OrderSearchAttributes.status, value: figures.status },
       { key: OrderSearchAttributes.customerId, value: this.view.customerId },
       { key: OrderSearchAttributes.currency, value: this.view.currency },
-      { key: OrderSearchAttributes.amountDue, value: attributes.amountDueMinor },
-      { key: OrderSearchAttributes.dunningLevel, value: attributes.dunningLevel },
-      { key: OrderSearchAttributes.invoiceNumber, value: attributes.invoiceNumber },
-      { key: OrderSearchAttributes.dueDate, value: attributes.dueDate ? new Date(startOfDayIso(attributes.dueDate)) : null },
+      { key: OrderSearchAttributes.amountDue, value: figures.amountDueMinor },
+      { key: OrderSearchAttributes.dunningLevel, value: figures.dunningLevel },
+      { key: OrderSearchAttributes.invoiceNumber, value: figures.invoiceNumber },
+      { key: OrderSearchAttributes.dueDate, value: figures.dueDate ? new Date(startOfDayIso(figures.dueDate)) : null },
     ]);
   }
 
-  /** What the row and the search attributes show, as one comparable value. */
-  private standing(): string {
-    return JSON.stringify(this.row());
-  }
-
-  private row() {
-    return { ...this.snapshot(), closed: isClosedStatus(this.view.status) };
-  }
-
   /**
-   * Writes the order's row if it changed since it was last saved; a closed order's keeps its
-   * final state. A step of its own: never call it from inside another step.
+   * Writes the order's row if it differs from what was last written; a closed order's keeps
+   * its final state. A step of its own: never call it from inside another step.
    */
   async saveRow(): Promise<void> {
-    await this.step(async () => {
-      const row = this.row();
-      const key = this.standing();
-      if (key === this.savedRow) return;
-      await this.activities.syncOrder({ orderId: this.view.orderId, ...row, ...(row.closed ? { finalView: this.view } : {}) });
-      this.savedRow = key;
+    await this.step(async (activities) => {
+      if (this.standing() === JSON.stringify(this.savedRow)) return;
+      const figures = rowFigures(this.view);
+      const closed = isClosedStatus(figures.status);
+      await activities.syncOrder({ orderId: this.view.orderId, ...figures, closed, ...(closed ? { finalView: this.view } : {}) });
+      this.savedRow = figures;
     });
   }
 
-  /** The step's activity wrote the order's row as the order now stands, in the same transaction. */
-  rowSaved(): void {
-    this.savedRow = this.standing();
+  /**
+   * An activity of the step under way wrote these figures to the order's row itself (see
+   * view.ts): the row now holds them, whatever the view says. Call it inside that step.
+   */
+  rowWritten(figures: Partial<OrderRowFigures>): void {
+    this.savedRow = { ...(this.savedRow ?? NEW_ORDER_ROW), ...figures };
   }
 
   // ---- side effects every stage uses -----------------------------------------------------
 
   /** Appends to the audit trail, once per workflow step however often it runs. */
   audit(step: string, actor: string, action: string, detail: Record<string, unknown> = {}, role: ActorRole = 'finance'): Promise<unknown> {
-    return this.step(() =>
-      this.activities.recordAudit({
+    return this.step((activities) =>
+      activities.recordAudit({
         step: `audit:${step}`,
         actorKind: actor === 'system' ? 'system' : role,
         actor,
@@ -289,8 +311,8 @@ export class Order {
 
   /** Puts a notice in the outbox, once per workflow step. */
   notify(notice: Pick<Parameters<OrderActivities['notify']>[0], 'step' | 'template' | 'channel' | 'to' | 'data'>): Promise<unknown> {
-    return this.step(() =>
-      this.activities.notify({ ...notice, customerId: this.view.customerId, subjectType: 'order', subjectId: this.view.orderId }),
+    return this.step((activities) =>
+      activities.notify({ ...notice, customerId: this.view.customerId, subjectType: 'order', subjectId: this.view.orderId }),
     );
   }
 
@@ -301,7 +323,7 @@ export class Order {
     return endView(JSON.parse(JSON.stringify(this.view)) as OrderView, status, reason, at);
   }
 
-  /** Ends the order's story: the status it stays in and why. Its row and attributes follow. */
+  /** Ends the order's story in the status it stays in, with why; its search attributes follow. */
   end(status: OrderStatus, reason: string, at = now()): void {
     endView(this.view, status, reason, at);
     this.state.phase = 'done';
@@ -309,7 +331,7 @@ export class Order {
     this.publish();
   }
 
-  /** Ends the order (cancelled, rejected) and saves its row with its final state. */
+  /** Ends the order (cancelled, rejected) and writes its row with its final state. */
   async close(status: OrderStatus, reason: string): Promise<void> {
     this.end(status, reason);
     await this.saveRow();

@@ -1,6 +1,9 @@
-// The order's view (what getOrder and every update answer) at its two ends: as it is
-// received, and as it stands once it has ended. Pure, so tests build views the same way.
-import type { OrderInput, OrderStatus, OrderView } from './contract.js';
+// The order's view (what getOrder and every update answer) at its two ends, as it is
+// received and as it stands once ended, and what the order's row keeps of it. Pure, so that
+// the workflow, the activities that write the row and the tests derive them the same way.
+import type { InvoiceState, OrderInput, OrderStatus, OrderView } from './contract.js';
+import { type CreditAssessment, statusAfterCreditCheck } from './rules/credit.js';
+import type { DunningStep } from './rules/dunning.js';
 import { timeline } from './wording.js';
 
 /** A new order's view: nothing shipped, invoiced or paid yet, its credit not checked. */
@@ -46,4 +49,67 @@ export function endView(view: OrderView, status: OrderStatus, reason: string, at
   view.nextStep = null;
   view.timeline.push({ at, ...timeline.ended(status, reason) });
   return view;
+}
+
+/** What the order's row (behind GET /orders) and its search attributes keep of the view. */
+export interface OrderRowFigures {
+  status: OrderStatus;
+  amountDueMinor: number;
+  dunningLevel: number;
+  invoiceNumber: string | null;
+  /** Calendar date (YYYY-MM-DD, UTC). */
+  dueDate: string | null;
+}
+
+/** The row's figures as the view has them: one derivation for the row and the search attributes. */
+export function rowFigures(view: OrderView): OrderRowFigures {
+  return {
+    status: view.status,
+    amountDueMinor: view.balanceMinor,
+    dunningLevel: view.dunningLevel,
+    invoiceNumber: view.invoice?.invoiceNumber ?? null,
+    dueDate: view.invoice?.dueDate ?? null,
+  };
+}
+
+/** The row as an order is first recorded, before its credit check. */
+export const NEW_ORDER_ROW: Readonly<OrderRowFigures> = Object.freeze({
+  status: 'credit_review',
+  amountDueMinor: 0,
+  dunningLevel: 0,
+  invoiceNumber: null,
+  dueDate: null,
+});
+
+// What the activities that write the row themselves write, in the same step as their own
+// effect: the activity writes it and the workflow records it, from the same function.
+
+/** After the credit check: held or awaiting shipment; a rejection leaves the row to its close. */
+export function admittedRow(outcome: CreditAssessment['outcome']): Partial<OrderRowFigures> {
+  const status = statusAfterCreditCheck(outcome);
+  return status ? { status } : {};
+}
+
+/** Once invoiced: awaiting payment of the invoice total. */
+export function invoicedRow(invoice: Pick<InvoiceState, 'invoiceNumber' | 'dueDate' | 'totalMinor'>) {
+  return {
+    status: 'awaiting_payment',
+    amountDueMinor: invoice.totalMinor,
+    invoiceNumber: invoice.invoiceNumber,
+    dueDate: invoice.dueDate,
+  } satisfies Partial<OrderRowFigures>;
+}
+
+/** After a dunning notice went out: its level, the amount it quoted, and collections once handed off. */
+export function dunnedRow(step: Pick<DunningStep, 'kind' | 'level'>, amountQuotedMinor: number) {
+  return {
+    dunningLevel: step.level,
+    amountDueMinor: amountQuotedMinor,
+    ...(step.kind === 'collections' ? { status: 'in_collections' as const } : {}),
+  } satisfies Partial<OrderRowFigures>;
+}
+
+/** Once the books are closed. */
+export function closedRow() {
+  return { status: 'closed', amountDueMinor: 0 } satisfies Partial<OrderRowFigures>;
 }

@@ -106,6 +106,26 @@ describe('concurrent requests', () => {
   });
 
 
+  it('keeps the row in step when the shipment that completes the order arrives with another', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    await Promise.all([
+      handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'first', lines: [{ lineId: 'l1', quantity: 10 }] }] }),
+      handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'second', lines: [{ lineId: 'l2', quantity: 2 }] }] }),
+    ]);
+    const view = await handle.query(getOrderQuery);
+    expect(view).toMatchObject({ status: 'awaiting_payment', balanceMinor: 180_000 });
+    await eventually(async () => {
+      expect(await getOrderRow(h.database.db, input.orderId)).toMatchObject({
+        status: 'awaiting_payment',
+        amountDueMinor: 180_000,
+        invoiceNumber: view.invoice!.invoiceNumber,
+      });
+    });
+    histories.push(await handle.fetchHistory());
+    await handle.terminate('test done');
+  });
+
   it('replays every history written above without nondeterminism', async () => {
     expect(histories.length).toBeGreaterThan(0);
     for (const history of histories) {

@@ -2,17 +2,21 @@
 // continues as new with all its state. The dev server is told to suggest it early.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { listJournalEntries } from '../../../db/queries/ledger.js';
+import { listNotifications } from '../../../db/queries/notifications.js';
+import { recordPayment } from '../../../db/queries/payments.js';
 import {
   ORDER_SEARCH_ATTRIBUTE_KEYS,
   getOrderQuery,
   orderWorkflowId,
+  reconcileAgainSignal,
   recordPaymentUpdate,
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { CLI, resolveTemporalExecutable } from '../../../workers/runtime/temporal-binaries.js';
-import { type Harness, newOrder, recordHistory, useOrderHarness, startOrder } from './harness.js';
+import { type Harness, eventually, newOrder, recordHistory, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -65,5 +69,56 @@ describe('continue-as-new', () => {
     expect(entries.filter((e) => e.kind === 'invoice')).toHaveLength(1);
     await recordHistory(env.client.workflow.getHandle(orderWorkflowId(input.orderId), firstRunId), 'continue-as-new-first-run');
     await recordHistory(handle, 'continue-as-new-last-run');
+  });
+
+  it('rolls over while a failed reconciliation waits for a person, and tries again only when asked', async () => {
+    const input = await newOrder(h);
+    const started = await startOrder(h, input);
+    const handle = env.client.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(input.orderId));
+    const invoiced = await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
+    });
+    // Cash applied to the invoice outside the order keeps the books from balancing.
+    const stray = `stray-${input.orderId}`;
+    await recordPayment(h.database.db, {
+      paymentReference: stray,
+      customerId: input.customerId,
+      orderId: input.orderId,
+      invoiceNumber: invoiced.invoice!.invoiceNumber,
+      amountMinor: 1_000,
+      currency: 'USD',
+      method: 'other',
+      receivedAt: new Date('2026-12-02T00:00:00Z'),
+      appliedMinor: 1_000,
+      unappliedMinor: 0,
+    });
+    await handle.executeUpdate(recordPaymentUpdate, {
+      args: [{ paymentReference: `full-${input.orderId}`, amountMinor: 180_000, currency: 'USD', method: 'card', receivedAt: '2026-12-03T00:00:00Z' }],
+    });
+    // Each request fails again and lengthens the history until the server suggests a rollover.
+    let attempts = 1;
+    while ((await handle.describe()).runId === started.firstExecutionRunId) {
+      await eventually(async () => {
+        const failures = (await handle.query(getOrderQuery)).timeline.filter((t) => t.event === 'reconciliation failed');
+        expect(failures).toHaveLength(attempts);
+      });
+      await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
+      attempts += 1;
+    }
+    const view = await eventually(async () => {
+      const current = await handle.query(getOrderQuery);
+      expect(current.timeline.map((t) => t.event)).toContain('history rolled over');
+      expect(current.status).toBe('reconciliation_failed');
+      return current;
+    });
+    // The new run waits for a person instead of trying again by itself.
+    expect(view.timeline.filter((t) => t.event === 'reconciliation failed')).toHaveLength(attempts);
+    const notices = await listNotifications(h.database.db, 'order', input.orderId);
+    expect(notices.filter((n) => n.template === 'reconciliation_failed')).toHaveLength(attempts);
+
+    await h.database.rows(sql`delete from payment_applications where payment_reference = ${stray}`);
+    await h.database.rows(sql`delete from payments where payment_reference = ${stray}`);
+    await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
   });
 });

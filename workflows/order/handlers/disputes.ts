@@ -8,7 +8,7 @@ import {
   openDisputeUpdate,
   resolveDisputeUpdate,
 } from '../contract.js';
-import { type Order, now } from '../order.js';
+import { type Order, type OrderActivities, now } from '../order.js';
 import { creditNoteMinor, settlesBalance } from '../rules/receivable.js';
 import { conflict, validateDispute, validateResolution } from '../validation.js';
 import { timeline } from '../wording.js';
@@ -21,7 +21,7 @@ export function registerDisputeHandlers(order: Order): void {
     async (dispute) => {
       inFlight.disputes.set(dispute.disputeId, dispute.amountMinor);
       try {
-        await order.step(() => openDispute(order, dispute));
+        await order.step((activities) => openDispute(order, activities, dispute));
       } finally {
         inFlight.disputes.delete(dispute.disputeId);
       }
@@ -32,7 +32,9 @@ export function registerDisputeHandlers(order: Order): void {
       validator: (dispute) => {
         if (inFlight.writeOff) throw conflict('the order is being written off');
         // Once paid in full the order closes its books: a dispute would come too late.
-        const arriving = [...inFlight.payments.values()].reduce((sum, payment) => sum + payment.amountMinor, 0);
+        const arriving = [...inFlight.payments.values()]
+          .filter((payment) => !view.payments.some((known) => known.paymentReference === payment.paymentReference))
+          .reduce((sum, payment) => sum + payment.amountMinor, 0);
         if (settlesBalance(view.balanceMinor, arriving)) {
           throw conflict('a payment that settles the order is being applied; try again in a moment');
         }
@@ -50,7 +52,7 @@ export function registerDisputeHandlers(order: Order): void {
       dispute.resolvedAt = now();
       dispute.resolvedBy = resolution.resolvedBy;
       try {
-        await order.step(() => resolveDispute(order, dispute, resolution));
+        await order.step((activities) => resolveDispute(order, activities, dispute, resolution));
       } catch (err) {
         dispute.resolvedAt = null;
         dispute.resolvedBy = null;
@@ -72,10 +74,10 @@ export function registerDisputeHandlers(order: Order): void {
   );
 }
 
-async function openDispute(order: Order, dispute: OpenDisputeInput): Promise<void> {
+async function openDispute(order: Order, activities: OrderActivities, dispute: OpenDisputeInput): Promise<void> {
   const { view } = order;
   const openedAt = now();
-  await order.activities.recordDispute({
+  await activities.recordDispute({
     orderId: view.orderId,
     disputeId: dispute.disputeId,
     invoiceNumber: view.invoice!.invoiceNumber,
@@ -103,24 +105,31 @@ async function openDispute(order: Order, dispute: OpenDisputeInput): Promise<voi
 }
 
 /** Accepted: a credit note for the accepted part, never more than is still owed. Then the resolution. */
-async function resolveDispute(order: Order, dispute: DisputeState, resolution: ResolveDisputeInput): Promise<void> {
+async function resolveDispute(
+  order: Order,
+  activities: OrderActivities,
+  dispute: DisputeState,
+  resolution: ResolveDisputeInput,
+): Promise<void> {
   const { view } = order;
   const resolvedAt = dispute.resolvedAt!;
   const acceptedMinor =
     resolution.outcome === 'accepted' ? creditNoteMinor(dispute.amountMinor, resolution.acceptedMinor, view.balanceMinor) : 0;
-  if (acceptedMinor > 0) {
-    const { creditNoteId } = await order.activities.issueCreditNote({
-      orderId: view.orderId,
-      invoiceNumber: view.invoice!.invoiceNumber,
-      disputeId: dispute.disputeId,
-      amountMinor: acceptedMinor,
-      reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
-      currency: view.currency,
-      issuedAt: resolvedAt,
-    });
-    view.creditNotes.push({ creditNoteId, amountMinor: acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
-  }
-  await order.activities.resolveDispute({
+  // Issued and recorded first, then entered in the view once: a retry after a failure in
+  // between issues the same credit note again (keyed on the dispute), never a second one.
+  const creditNote =
+    acceptedMinor > 0
+      ? await activities.issueCreditNote({
+          orderId: view.orderId,
+          invoiceNumber: view.invoice!.invoiceNumber,
+          disputeId: dispute.disputeId,
+          amountMinor: acceptedMinor,
+          reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
+          currency: view.currency,
+          issuedAt: resolvedAt,
+        })
+      : null;
+  await activities.resolveDispute({
     orderId: view.orderId,
     disputeId: dispute.disputeId,
     status: resolution.outcome,
@@ -129,6 +138,9 @@ async function resolveDispute(order: Order, dispute: DisputeState, resolution: R
     resolvedAt,
     comment: resolution.comment ?? null,
   });
+  if (creditNote) {
+    view.creditNotes.push({ creditNoteId: creditNote.creditNoteId, amountMinor: acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
+  }
   Object.assign(dispute, { status: resolution.outcome, acceptedMinor, comment: resolution.comment ?? null });
   order.log(timeline.disputeResolved(dispute.disputeId, resolution.outcome, acceptedMinor, resolution.resolvedBy, view.currency));
   order.refigure();

@@ -2,7 +2,7 @@
 // not collect. Each is applied in a step of its own, from the balance the step before left.
 import * as wf from '@temporalio/workflow';
 import { type PaymentInput, type PaymentResult, type WriteOffInput, recordPaymentUpdate, writeOffUpdate } from '../contract.js';
-import { type Order, now } from '../order.js';
+import { type Order, type OrderActivities, now } from '../order.js';
 import { splitPayment } from '../rules/receivable.js';
 import { conflict, invalid, validatePayment } from '../validation.js';
 import { timeline } from '../wording.js';
@@ -19,7 +19,7 @@ export function registerPaymentHandlers(order: Order): void {
       inFlight.payments.set(reference, payment);
       let applied: boolean;
       try {
-        applied = await order.step(() => applyPayment(order, payment));
+        applied = await order.step((activities) => applyPayment(order, activities, payment));
       } finally {
         inFlight.payments.delete(reference);
       }
@@ -39,7 +39,7 @@ export function registerPaymentHandlers(order: Order): void {
       inFlight.writeOff = true;
       let amountMinor: number;
       try {
-        amountMinor = await order.step(() => writeOff(order, request));
+        amountMinor = await order.step((activities) => writeOff(order, activities, request));
       } finally {
         inFlight.writeOff = false;
       }
@@ -65,11 +65,11 @@ export function registerPaymentHandlers(order: Order): void {
 }
 
 /** Applies the payment up to the balance, the rest as customer credit; false for a repeat. */
-async function applyPayment(order: Order, payment: PaymentInput): Promise<boolean> {
+async function applyPayment(order: Order, activities: OrderActivities, payment: PaymentInput): Promise<boolean> {
   const { view } = order;
   if (view.payments.some((known) => known.paymentReference === payment.paymentReference)) return false;
   const split = splitPayment(view.balanceMinor, payment.amountMinor);
-  await order.activities.applyPayment({
+  await activities.applyPayment({
     orderId: view.orderId,
     customerId: view.customerId,
     invoiceNumber: view.invoice!.invoiceNumber,
@@ -94,11 +94,11 @@ async function applyPayment(order: Order, payment: PaymentInput): Promise<boolea
 }
 
 /** Writes off what is still owed; paid meanwhile, there is nothing to write off (no zero posting). */
-async function writeOff(order: Order, request: WriteOffInput): Promise<number> {
+async function writeOff(order: Order, activities: OrderActivities, request: WriteOffInput): Promise<number> {
   const { view } = order;
   const amountMinor = view.balanceMinor;
   if (amountMinor > 0) {
-    await order.activities.writeOff({
+    await activities.writeOff({
       orderId: view.orderId,
       invoiceNumber: view.invoice!.invoiceNumber,
       amountMinor,

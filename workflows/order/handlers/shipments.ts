@@ -2,9 +2,9 @@
 // it, so the invoice covers exactly what has shipped.
 import * as wf from '@temporalio/workflow';
 import { type InvoiceState, type ShipmentInput, recordShipmentUpdate } from '../contract.js';
-import { type Order, now } from '../order.js';
-import { invoiceRequest, recordInvoice } from '../stages/invoicing.js';
+import { type Order, type OrderActivities, now } from '../order.js';
 import { validateShipment } from '../validation.js';
+import { invoicedRow } from '../view.js';
 import { timeline } from '../wording.js';
 
 export function registerShipmentHandlers(order: Order): void {
@@ -21,7 +21,7 @@ export function registerShipmentHandlers(order: Order): void {
       }
       order.inFlight.shipments.set(shipment.shipmentId, shipment.lines);
       try {
-        await order.step(() => recordShipment(order, shipment));
+        await order.step((activities) => recordShipment(order, activities, shipment));
       } finally {
         order.inFlight.shipments.delete(shipment.shipmentId);
       }
@@ -33,7 +33,7 @@ export function registerShipmentHandlers(order: Order): void {
   );
 }
 
-async function recordShipment(order: Order, shipment: ShipmentInput): Promise<void> {
+async function recordShipment(order: Order, activities: OrderActivities, shipment: ShipmentInput): Promise<void> {
   const { view } = order;
   const shippedAt = shipment.shippedAt ?? now();
   const record = {
@@ -48,13 +48,14 @@ async function recordShipment(order: Order, shipment: ShipmentInput): Promise<vo
   const completes = view.lines.every((line) => (shippedAfter[line.lineId] ?? 0) >= line.quantity);
   let invoice: InvoiceState | null = null;
   if (completes) {
-    invoice = await order.activities.recordShipmentAndInvoice({ shipment: record, invoice: invoiceRequest(order, shippedAfter) });
+    invoice = await activities.recordShipmentAndInvoice({ shipment: record, invoice: order.invoiceRequest(shippedAfter) });
+    order.rowWritten(invoicedRow(invoice));
   } else {
-    await order.activities.recordShipment(record);
+    await activities.recordShipment(record);
   }
   view.shipments.push({ shipmentId: shipment.shipmentId, lines: shipment.lines, shippedAt });
   view.shippedQuantities = shippedAfter;
   if (!completes) view.status = 'partially_shipped';
   order.log(timeline.shipmentRecorded(shipment));
-  if (invoice) recordInvoice(order, invoice);
+  if (invoice) order.recordInvoice(invoice);
 }

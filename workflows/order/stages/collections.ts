@@ -4,6 +4,7 @@
 import { type Order, now } from '../order.js';
 import { type DunningStep, dunningPause, dunningSchedule, nextDueStep, shiftStep } from '../rules/dunning.js';
 import { addDays, startOfDayIso } from '../rules/invoice.js';
+import { dunnedRow } from '../view.js';
 import { nextStepWording, timeline } from '../wording.js';
 
 export async function collectionsStage(order: Order): Promise<void> {
@@ -15,7 +16,12 @@ export async function collectionsStage(order: Order): Promise<void> {
   const paused = () => dunningPause(order.openDisputes(), Date.now()).paused;
   for (;;) {
     order.refigure();
-    if (order.settled()) break;
+    if (order.readyToClose()) break;
+    if (order.nothingOwed()) {
+      // Paid: what is still under way finishes first.
+      await order.waitFor(() => order.readyToClose() || !order.nothingOwed());
+      continue;
+    }
     if (paused()) {
       await waitOutPause(order);
       continue;
@@ -23,7 +29,7 @@ export async function collectionsStage(order: Order): Promise<void> {
     const pending = nextDueStep(schedule, new Set(state.dunningDone));
     if (!pending) {
       order.setNext(null);
-      await order.waitFor(() => order.settled() || paused());
+      await order.waitFor(() => order.readyToClose() || paused());
       continue;
     }
     const step = shiftStep(pending, state.pausedMs);
@@ -31,13 +37,13 @@ export async function collectionsStage(order: Order): Promise<void> {
     order.setNext({ at: step.at, what: nextStepWording.dunning(step) });
     if (Date.now() < stepAt) {
       const wakeAt = Date.now() < overdueAt ? Math.min(stepAt, overdueAt) : stepAt;
-      await order.waitFor(() => order.settled() || paused(), wakeAt);
+      await order.waitFor(() => order.readyToClose() || paused(), wakeAt);
       continue;
     }
     await sendNotice(order, step);
   }
   order.setNext(null);
-  state.phase = 'reconciling';
+  order.moveTo('reconciling');
 }
 
 /** No notice while a dispute holds dunning, however long; the time counts into the pause. */
@@ -47,17 +53,22 @@ async function waitOutPause(order: Order): Promise<void> {
   const { resumeAt } = pause();
   order.setNext(resumeAt === null ? null : { at: new Date(resumeAt).toISOString(), what: nextStepWording.resumeDunning });
   state.pausedSince ??= now();
-  await order.waitFor(() => order.settled() || !pause().paused, resumeAt ?? undefined);
+  await order.waitFor(() => order.readyToClose() || !pause().paused, resumeAt ?? undefined);
   if (pause().paused) return;
   state.pausedMs += Date.now() - Date.parse(state.pausedSince);
   state.pausedSince = null;
 }
 
-/** One dunning step: the fee, if any, and the notice quoting what is open now. */
+/**
+ * One dunning step: the fee, if any, and the notice quoting what is open now. A dispute or
+ * payment recorded while the step waited its turn may have paused dunning or settled the
+ * order: then nothing is sent and the loop decides again.
+ */
 async function sendNotice(order: Order, step: DunningStep): Promise<void> {
   const { state, view } = order;
-  await order.step(async () => {
-    const result = await order.activities.sendDunningNotice({
+  await order.step(async (activities) => {
+    if (order.nothingOwed() || dunningPause(order.openDisputes(), Date.now()).paused) return;
+    const result = await activities.sendDunningNotice({
       orderId: view.orderId,
       customerId: view.customerId,
       invoiceNumber: view.invoice!.invoiceNumber,
@@ -69,6 +80,7 @@ async function sendNotice(order: Order, step: DunningStep): Promise<void> {
     });
     state.dunningDone.push(step.key);
     if (result.sent) {
+      order.rowWritten(dunnedRow(step, result.amountQuotedMinor));
       if (step.kind === 'collections') state.inCollections = true;
       if (step.kind !== 'pre_due_reminder') view.dunningLevel = step.level;
       if (result.feeMinor > 0) view.fees.push({ level: step.level, amountMinor: result.feeMinor, chargedAt: now() });

@@ -5,6 +5,7 @@ import * as wf from '@temporalio/workflow';
 import type { CreditDecisionInput } from '../contract.js';
 import { type Order, now } from '../order.js';
 import { statusAfterCreditCheck } from '../rules/credit.js';
+import { admittedRow } from '../view.js';
 import { closeReasons, nextStepWording, timeline } from '../wording.js';
 
 export async function creditStage(order: Order): Promise<void> {
@@ -15,15 +16,15 @@ export async function creditStage(order: Order): Promise<void> {
     await rejectOrder(order);
     return;
   }
-  order.state.phase = 'fulfillment';
-  order.view.status = 'awaiting_shipment';
+  order.moveTo('fulfillment', 'awaiting_shipment');
 }
 
 /** Records the order and checks its credit, in one step. */
 async function checkCredit(order: Order): Promise<void> {
   const { view } = order;
-  const assessment = await order.step(async () => {
-    const result = await order.activities.admitOrder({ ...order.input, workflowId: wf.workflowInfo().workflowId });
+  const assessment = await order.step(async (activities) => {
+    const result = await activities.admitOrder({ ...order.input, workflowId: wf.workflowInfo().workflowId });
+    order.rowWritten(admittedRow(result.outcome));
     const decidedNow = result.outcome !== 'held';
     Object.assign(view.credit, {
       outcome: result.outcome,
@@ -33,9 +34,7 @@ async function checkCredit(order: Order): Promise<void> {
       decidedBy: decidedNow ? 'system' : null,
       decidedAt: decidedNow ? now() : null,
     });
-    // admitOrder recorded the order's row with the status its credit check leads to.
     view.status = statusAfterCreditCheck(result.outcome) ?? view.status;
-    order.rowSaved();
     order.log(timeline.creditChecked(result, view.currency));
     return result;
   });

@@ -15,7 +15,7 @@ export async function fulfillmentStage(order: Order): Promise<void> {
   await order.waitFor(() => order.inFlight.shipments.size === 0);
   order.setNext(null);
   if (order.fullyShipped()) {
-    state.phase = 'invoicing';
+    order.moveTo('invoicing');
     return;
   }
   const why = state.cancelRequest ? closeReasons.cancelledBy(state.cancelRequest) : closeReasons.notFulfilled;
@@ -24,5 +24,5 @@ export async function fulfillmentStage(order: Order): Promise<void> {
     return;
   }
   order.log(timeline.remainderCancelled(why));
-  state.phase = 'invoicing';
+  order.moveTo('invoicing');
 }

@@ -2,9 +2,12 @@
 // write-offs, and the ledger's receivable must net to zero, before the order closes. A proof
 // that fails stops the order for a person, who asks for it again once the books are fixed.
 import { type Order, now } from '../order.js';
+import { closedRow } from '../view.js';
 import { closeReasons, timeline } from '../wording.js';
 
 export async function reconciliationStage(order: Order): Promise<void> {
+  // A run continued as new while it waited for a repair goes on waiting.
+  if (order.view.status === 'reconciliation_failed') await order.waitFor(() => order.state.reconcileRequested);
   while (!(await closeBooks(order))) await awaitRepair(order);
 }
 
@@ -14,9 +17,9 @@ async function closeBooks(order: Order): Promise<boolean> {
   view.status = 'reconciling';
   view.closedReason = null;
   const reason = closeReasons.settled(view.writtenOffMinor);
-  return order.step(async () => {
+  return order.step(async (activities) => {
     const at = now();
-    const proof = await order.activities.reconcileOrder({
+    const proof = await activities.reconcileOrder({
       orderId: view.orderId,
       invoiceNumber: view.invoice!.invoiceNumber,
       writtenOff: view.writtenOffMinor > 0,
@@ -29,8 +32,8 @@ async function closeBooks(order: Order): Promise<boolean> {
       order.log(timeline.reconciliationFailed(proof.explanation));
       return false;
     }
+    order.rowWritten(closedRow());
     order.end('closed', reason, at);
-    order.rowSaved();
     return true;
   });
 }
