@@ -28,6 +28,7 @@ export const HISTORIES_DIR = new URL('./workflows/order/histories/', import.meta
 
 /** Recorded histories are never overwritten: a new recording goes into a new version folder. */
 function nextHistoriesVersion(): string {
+  mkdirSync(HISTORIES_DIR, { recursive: true });
   const versions = readdirSync(HISTORIES_DIR).map((name) => /^v(\d+)$/.exec(name)?.[1]).filter(Boolean).map(Number);
   const next = `v${Math.max(0, ...versions) + 1}`;
   mkdirSync(new URL(`${next}/`, HISTORIES_DIR));

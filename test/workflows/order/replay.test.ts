@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { loadHistory, workflowBundle } from './harness.js';
 
 /** The scenarios the newest recording must cover, by the names the tests record them under. */
@@ -47,7 +47,8 @@ const recorded = (version: string) =>
     .map((file) => path.basename(file, '.json'))
     .sort();
 
-describe('replay of recorded order histories', () => {
+// While a run records a new folder, the folder is still being written: replay it in the next run.
+describe.skipIf(inject('historiesVersion'))('replay of recorded order histories', () => {
   it('has every scenario in the newest recording', () => {
     expect(versions.length).toBeGreaterThan(0);
     const newest = recorded(versions.at(-1)!);
