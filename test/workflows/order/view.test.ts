@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderInput } from '../../../workflows/order/contract.js';
-import { endView, newOrderView } from '../../../workflows/order/view.js';
+import type { OrderInput, OrderView } from '../../../workflows/order/contract.js';
+import {
+  NEW_ORDER_ROW,
+  admittedRow,
+  closedRow,
+  dunnedRow,
+  endView,
+  invoicedRow,
+  newOrderView,
+  rowFigures,
+} from '../../../workflows/order/view.js';
 
 const input = {
   orderId: 'o-1',
@@ -23,5 +32,32 @@ describe('order view', () => {
     endView(view, 'cancelled', 'cancelled by shop: no stock', '2026-12-02T10:00:00.000Z');
     expect(view).toMatchObject({ status: 'cancelled', closedReason: 'cancelled by shop: no stock', nextStep: null });
     expect(view.timeline.at(-1)).toEqual({ at: '2026-12-02T10:00:00.000Z', event: 'cancelled', detail: 'cancelled by shop: no stock' });
+  });
+});
+
+describe("what the order's row keeps", () => {
+  it('takes the status, the balance as amount due, the level and the invoice from the view', () => {
+    const view = newOrderView(input, '2026-12-01T09:00:00.000Z');
+    expect(rowFigures(view)).toEqual(NEW_ORDER_ROW);
+    view.status = 'overdue';
+    view.balanceMinor = 2_500;
+    view.dunningLevel = 2;
+    view.invoice = { invoiceNumber: 'INV-9', dueDate: '2026-12-31' } as OrderView['invoice'];
+    expect(rowFigures(view)).toEqual({ status: 'overdue', amountDueMinor: 2_500, dunningLevel: 2, invoiceNumber: 'INV-9', dueDate: '2026-12-31' });
+  });
+
+  it('names what each step that writes the row itself writes', () => {
+    expect(admittedRow('approved')).toEqual({ status: 'awaiting_shipment' });
+    expect(admittedRow('held')).toEqual({ status: 'credit_hold' });
+    expect(admittedRow('rejected')).toEqual({});
+    expect(invoicedRow({ invoiceNumber: 'INV-9', dueDate: '2026-12-31', totalMinor: 3_600 })).toEqual({
+      status: 'awaiting_payment',
+      amountDueMinor: 3_600,
+      invoiceNumber: 'INV-9',
+      dueDate: '2026-12-31',
+    });
+    expect(dunnedRow({ kind: 'level', level: 2 }, 1_800)).toEqual({ dunningLevel: 2, amountDueMinor: 1_800 });
+    expect(dunnedRow({ kind: 'collections', level: 4 }, 1_800)).toEqual({ dunningLevel: 4, amountDueMinor: 1_800, status: 'in_collections' });
+    expect(closedRow()).toEqual({ status: 'closed', amountDueMinor: 0 });
   });
 });
