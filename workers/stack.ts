@@ -129,9 +129,12 @@ try {
   say(`  Temporal       ${temporal.address}  namespace ${temporal.namespace}${temporalUi ? ' (embedded dev server)' : ''}`);
   if (temporalUi) say(`  Temporal UI    ${temporalUi}`);
   say(`  Database       ${env.DATABASE_URL ? redact(env.DATABASE_URL) : `PGlite in ${path.join(dataDir, 'pglite')}`}`);
-  if (devKeys.keys) {
-    say(`  API keys       ${keysFile}${devKeys.created ? ' (new: one per role)' : ''}`);
+  if (devKeys.keys && devKeys.created) {
+    // The only time a key is printed: when it is created. Later starts name the file alone.
+    say(`  API keys       ${keysFile} (new: one per role; printed this once, the file keeps them)`);
     for (const [role, key] of Object.entries(devKeys.keys)) say(`    ${role.padEnd(9)} ${key.secret}`);
+  } else if (devKeys.keys) {
+    say(`  API keys       ${keysFile}`);
   } else {
     say('  API keys       create one with: npm run keys -- create <name> <service|finance|operator>');
   }

@@ -114,20 +114,28 @@ describe('npm start with nothing configured', () => {
       await stopStack(first, 'ctrl-c');
     }
 
-    const second = await startStack(env);
+    // Every log line the stack writes, the API's request logs included, while the demo drives it.
+    const second = await startStack({ ...env, LOG_LEVEL: 'debug' });
+    const keysFile = path.join(dataDir, 'api-keys.json');
+    const devKeys = JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, { secret: string }>;
+    const secrets = Object.values(devKeys).map((k) => k.secret);
+    let demoOutput = '';
     try {
       connection = await Connection.connect({ address: second.ready.temporal });
       const described = await new WorkflowClient({ connection }).getHandle(workflowId).describe();
       expect(described.status.name).toBe('RUNNING');
       expect((await getJson(`${second.ready.api}/ready`)).status).toBe(200);
 
-      // The dev keys were issued once, on the first start, into a file only the user reads.
-      const keysFile = path.join(dataDir, 'api-keys.json');
-      expect(first.output()).toContain(`${keysFile} (new: one per role)`);
-      expect(second.output()).not.toContain('(new: one per role)');
+      // The dev keys were issued once, on the first start, into a file only the user reads,
+      // and printed then only; a later start names the file.
+      expect(first.output()).toContain(`${keysFile} (new: one per role; printed this once, the file keeps them)`);
+      expect(secrets).toHaveLength(3);
+      for (const secret of secrets) expect(first.output()).toContain(secret);
+      expect(second.output()).not.toContain('(new: one per role');
+      expect(second.output()).toContain(`API keys       ${keysFile}\n`);
       expect(second.ready.apiKeys).toBe(keysFile);
       expect(statSync(keysFile).mode & 0o777).toBe(0o600);
-      const operatorKey = (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, { secret: string }>).operator!.secret;
+      const operatorKey = devKeys.operator!.secret;
 
       // `npm run demo` against the running stack leaves an order in each state it names.
       const demo = spawnGroup('npm', ['run', 'demo'], {
@@ -135,7 +143,8 @@ describe('npm start with nothing configured', () => {
         env: { ...process.env, DATA_DIR: dataDir, O2C_API_URL: second.ready.api, O2C_TEMPORAL_UI_URL: second.ready.temporalUi! },
       });
       const { code } = await demo.exited;
-      expect(code, demo.output()).toBe(0);
+      demoOutput = demo.output();
+      expect(code, demoOutput).toBe(0);
       const read = async (url: string) =>
         (await (await fetch(`${second.ready.api}${url}`, { headers: { authorization: `Bearer ${operatorKey}` } })).json()) as {
           items: Array<{ status: string; dunningLevel: number }>;
@@ -150,6 +159,13 @@ describe('npm start with nothing configured', () => {
       await connection?.close();
       await stopStack(second, 'sigterm');
     }
+    // Nothing the second start wrote, from its banner to its shutdown, holds a key; nor the demo.
+    expect(second.output()).toContain('"msg":"request completed"');
+    for (const secret of secrets) {
+      expect(second.output()).not.toContain(secret);
+      expect(demoOutput).not.toContain(secret);
+    }
+    expect(demoOutput).toContain(`export O2C_SERVICE_KEY=$(node -p 'require("${keysFile}").service.secret')`);
   });
 });
 
