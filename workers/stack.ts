@@ -12,6 +12,7 @@ import { connectWorker, createOrderWorker } from './order-worker.js';
 import { boolFlag, hostPort, loadEnv, logLevel, port, postgresUrl, temporalEnv, temporalSettings, z } from './runtime/env.js';
 import { ensureDevKeys } from './runtime/dev-keys.js';
 import { installRuntime } from './runtime/logging.js';
+import { checkPorts } from './runtime/ports.js';
 import { onShutdown } from './runtime/shutdown.js';
 import { connectClient } from './runtime/temporal-client.js';
 import { CLI, installTemporalBinaries, resolveTemporalExecutable } from './runtime/temporal-binaries.js';
@@ -33,6 +34,22 @@ const env = loadEnv({
   // The demo profile is on here: this is the stack newcomers and `npm run demo` use.
   ORDER_POLICIES: apiAccessEnv.ORDER_POLICIES('standard,demo'),
 });
+
+// Ports before anything starts: a taken one stops start-up at once, naming it.
+const portProblem = await checkPorts([
+  { port: env.PORT, host: env.HOST, what: 'the API', variable: 'PORT' },
+  ...(env.TEMPORAL_ADDRESS
+    ? []
+    : [
+        { port: env.TEMPORAL_PORT, host: '127.0.0.1', what: 'Temporal gRPC', variable: 'TEMPORAL_PORT' },
+        { port: env.TEMPORAL_UI_PORT, host: '127.0.0.1', what: 'Temporal UI', variable: 'TEMPORAL_UI_PORT' },
+      ]),
+]);
+if (portProblem) {
+  process.stderr.write(`${portProblem}\n`);
+  process.exit(1);
+}
+
 installRuntime(env.LOG_LEVEL);
 
 const dataDir = path.resolve(env.DATA_DIR);

@@ -1,11 +1,12 @@
 // `npm start` driven the way a person runs it: a process group of its own, Ctrl-C
 // (SIGINT to the whole group) or a supervisor's SIGTERM, and nothing left behind.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/order/contract.js';
 import { createScratchDatabase, uniqueId } from '../helpers/database.js';
 import { type Spawned, commandLine, descendants, freePort, isAlive, spawnGroup, waitFor } from '../helpers/processes.js';
@@ -166,6 +167,43 @@ describe('npm start with nothing configured', () => {
       expect(demoOutput).not.toContain(secret);
     }
     expect(demoOutput).toContain(`export O2C_SERVICE_KEY=$(node -p 'require("${keysFile}").service.secret')`);
+  });
+});
+
+describe('npm start with a port taken', () => {
+  let holder: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)));
+    holder = undefined;
+  });
+
+  it.each([
+    ['PORT', 'the API'],
+    ['TEMPORAL_PORT', 'Temporal gRPC'],
+    ['TEMPORAL_UI_PORT', 'Temporal UI'],
+  ])('stops before starting anything, in one line naming the port, what it is for and %s', async (variable, what) => {
+    // Something really listens on the port the variable names; the other two are free.
+    const server = createServer();
+    holder = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const taken = (server.address() as { port: number }).port;
+    const ports: Record<string, number> = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    ports[variable] = taken;
+    const dataDir = path.join(tmpdir(), uniqueId('port-taken'));
+    const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _t, ...inherited } = process.env;
+    const run = spawnGroup('npm', ['start'], {
+      cwd: root,
+      env: { ...inherited, DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    });
+    const { code } = await run.exited;
+
+    expect(code, run.output()).toBe(1);
+    const line = `port ${taken} (${what}, on 127.0.0.1) is already in use: stop what holds it, or set ${variable} to another port`;
+    // npm's echo of the script aside, that line is all there is: no stack trace, no start-up.
+    const said = run.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('> '));
+    expect(said).toEqual([line]);
+    // Nothing was started: not even the data directory the database and Temporal keep state in.
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 
