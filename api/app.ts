@@ -92,12 +92,31 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 };
 
 export interface BuildAppOptions {
+  /** Fastify's logger options; credential headers are redacted whatever they say. */
   logger?: FastifyServerOptions['logger'];
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+
+/**
+ * Where a credential header may sit in a log line: the headers themselves, or one level
+ * down (`req.headers`, `request.headers`, `res.headers`...), as a serializer would put them.
+ */
+export const LOG_REDACT_PATHS = CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]);
+
+/** The caller's logger options with the credential headers added to what pino redacts. */
+export function redactingLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  const given = options.redact;
+  const paths = [...LOG_REDACT_PATHS, ...(Array.isArray(given) ? given : (given?.paths ?? []))];
+  return { ...options, redact: given && !Array.isArray(given) ? { ...given, paths } : paths };
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // API keys travel in `Authorization`: no log line may hold one, at any level.
+    logger: redactingLogger(options.logger),
     // Honour the caller's request ID so one ID follows a request across services, when it is
     // a plain token; anything else (too long, odd characters) is replaced, never logged as is.
     requestIdHeader: false,

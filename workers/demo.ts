@@ -234,7 +234,8 @@ function report(made: Made[]): void {
   const say = (line = '') => process.stdout.write(`${line}\n`);
   const uiQuery = (q: string) => `${temporalUi}/namespaces/${namespace}/workflows?query=${encodeURIComponent(q)}`;
   const example = made.find((m) => m.order.status === 'credit_hold') ?? made[0]!;
-  const key = keys.fromEnv ? '$O2C_SERVICE_KEY' : keys.service;
+  // The key itself is never printed: the commands read it from the environment.
+  const key = '$O2C_SERVICE_KEY';
 
   say(`Demo run ${run}: ${made.length} orders for 3 customers at ${api}`);
   say();
@@ -251,9 +252,12 @@ function report(made: Made[]): void {
   say(`                ${uiQuery('OrderStatus="credit_hold"')}`);
   say(`                ${uiQuery('DunningLevel >= 1')}`);
   say(`  API docs      ${api}/docs`);
+  if (!keys.fromEnv) {
+    say(`  keys          ${keysFile}`);
+    say(`                export O2C_SERVICE_KEY=$(node -p 'require(${JSON.stringify(keysFile)}).service.secret')`);
+  }
   say(`  one order     curl -s -H "Authorization: Bearer ${key}" ${api}/orders/${example.order.orderId}`);
   say(`  held orders   curl -s -H "Authorization: Bearer ${key}" "${api}/orders?status=credit_hold"`);
-  if (!keys.fromEnv) say(`  keys          ${keysFile}`);
 }
 
 try {

@@ -12,6 +12,7 @@ import { connectWorker, createOrderWorker } from './order-worker.js';
 import { boolFlag, hostPort, loadEnv, logLevel, port, postgresUrl, temporalEnv, temporalSettings, z } from './runtime/env.js';
 import { ensureDevKeys } from './runtime/dev-keys.js';
 import { installRuntime } from './runtime/logging.js';
+import { checkPorts } from './runtime/ports.js';
 import { onShutdown } from './runtime/shutdown.js';
 import { connectClient } from './runtime/temporal-client.js';
 import { CLI, installTemporalBinaries, resolveTemporalExecutable } from './runtime/temporal-binaries.js';
@@ -33,6 +34,22 @@ const env = loadEnv({
   // The demo profile is on here: this is the stack newcomers and `npm run demo` use.
   ORDER_POLICIES: apiAccessEnv.ORDER_POLICIES('standard,demo'),
 });
+
+// Ports before anything starts: a taken one stops start-up at once, naming it.
+const portProblem = await checkPorts([
+  { port: env.PORT, host: env.HOST, what: 'the API', variable: 'PORT' },
+  ...(env.TEMPORAL_ADDRESS
+    ? []
+    : [
+        { port: env.TEMPORAL_PORT, host: '127.0.0.1', what: 'Temporal gRPC', variable: 'TEMPORAL_PORT' },
+        { port: env.TEMPORAL_UI_PORT, host: '127.0.0.1', what: 'Temporal UI', variable: 'TEMPORAL_UI_PORT' },
+      ]),
+]);
+if (portProblem) {
+  process.stderr.write(`${portProblem}\n`);
+  process.exit(1);
+}
+
 installRuntime(env.LOG_LEVEL);
 
 const dataDir = path.resolve(env.DATA_DIR);
@@ -129,9 +146,12 @@ try {
   say(`  Temporal       ${temporal.address}  namespace ${temporal.namespace}${temporalUi ? ' (embedded dev server)' : ''}`);
   if (temporalUi) say(`  Temporal UI    ${temporalUi}`);
   say(`  Database       ${env.DATABASE_URL ? redact(env.DATABASE_URL) : `PGlite in ${path.join(dataDir, 'pglite')}`}`);
-  if (devKeys.keys) {
-    say(`  API keys       ${keysFile}${devKeys.created ? ' (new: one per role)' : ''}`);
+  if (devKeys.keys && devKeys.created) {
+    // The only time a key is printed: when it is created. Later starts name the file alone.
+    say(`  API keys       ${keysFile} (new: one per role; printed this once, the file keeps them)`);
     for (const [role, key] of Object.entries(devKeys.keys)) say(`    ${role.padEnd(9)} ${key.secret}`);
+  } else if (devKeys.keys) {
+    say(`  API keys       ${keysFile}`);
   } else {
     say('  API keys       create one with: npm run keys -- create <name> <service|finance|operator>');
   }

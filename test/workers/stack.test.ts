@@ -1,11 +1,12 @@
 // `npm start` driven the way a person runs it: a process group of its own, Ctrl-C
 // (SIGINT to the whole group) or a supervisor's SIGTERM, and nothing left behind.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/order/contract.js';
 import { createScratchDatabase, uniqueId } from '../helpers/database.js';
 import { type Spawned, commandLine, descendants, freePort, isAlive, spawnGroup, waitFor } from '../helpers/processes.js';
@@ -114,20 +115,28 @@ describe('npm start with nothing configured', () => {
       await stopStack(first, 'ctrl-c');
     }
 
-    const second = await startStack(env);
+    // Every log line the stack writes, the API's request logs included, while the demo drives it.
+    const second = await startStack({ ...env, LOG_LEVEL: 'debug' });
+    const keysFile = path.join(dataDir, 'api-keys.json');
+    const devKeys = JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, { secret: string }>;
+    const secrets = Object.values(devKeys).map((k) => k.secret);
+    let demoOutput = '';
     try {
       connection = await Connection.connect({ address: second.ready.temporal });
       const described = await new WorkflowClient({ connection }).getHandle(workflowId).describe();
       expect(described.status.name).toBe('RUNNING');
       expect((await getJson(`${second.ready.api}/ready`)).status).toBe(200);
 
-      // The dev keys were issued once, on the first start, into a file only the user reads.
-      const keysFile = path.join(dataDir, 'api-keys.json');
-      expect(first.output()).toContain(`${keysFile} (new: one per role)`);
-      expect(second.output()).not.toContain('(new: one per role)');
+      // The dev keys were issued once, on the first start, into a file only the user reads,
+      // and printed then only; a later start names the file.
+      expect(first.output()).toContain(`${keysFile} (new: one per role; printed this once, the file keeps them)`);
+      expect(secrets).toHaveLength(3);
+      for (const secret of secrets) expect(first.output()).toContain(secret);
+      expect(second.output()).not.toContain('(new: one per role');
+      expect(second.output()).toContain(`API keys       ${keysFile}\n`);
       expect(second.ready.apiKeys).toBe(keysFile);
       expect(statSync(keysFile).mode & 0o777).toBe(0o600);
-      const operatorKey = (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, { secret: string }>).operator!.secret;
+      const operatorKey = devKeys.operator!.secret;
 
       // `npm run demo` against the running stack leaves an order in each state it names.
       const demo = spawnGroup('npm', ['run', 'demo'], {
@@ -135,7 +144,8 @@ describe('npm start with nothing configured', () => {
         env: { ...process.env, DATA_DIR: dataDir, O2C_API_URL: second.ready.api, O2C_TEMPORAL_UI_URL: second.ready.temporalUi! },
       });
       const { code } = await demo.exited;
-      expect(code, demo.output()).toBe(0);
+      demoOutput = demo.output();
+      expect(code, demoOutput).toBe(0);
       const read = async (url: string) =>
         (await (await fetch(`${second.ready.api}${url}`, { headers: { authorization: `Bearer ${operatorKey}` } })).json()) as {
           items: Array<{ status: string; dunningLevel: number }>;
@@ -150,6 +160,50 @@ describe('npm start with nothing configured', () => {
       await connection?.close();
       await stopStack(second, 'sigterm');
     }
+    // Nothing the second start wrote, from its banner to its shutdown, holds a key; nor the demo.
+    expect(second.output()).toContain('"msg":"request completed"');
+    for (const secret of secrets) {
+      expect(second.output()).not.toContain(secret);
+      expect(demoOutput).not.toContain(secret);
+    }
+    expect(demoOutput).toContain(`export O2C_SERVICE_KEY=$(node -p 'require("${keysFile}").service.secret')`);
+  });
+});
+
+describe('npm start with a port taken', () => {
+  let holder: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)));
+    holder = undefined;
+  });
+
+  it.each([
+    ['PORT', 'the API'],
+    ['TEMPORAL_PORT', 'Temporal gRPC'],
+    ['TEMPORAL_UI_PORT', 'Temporal UI'],
+  ])('stops before starting anything, in one line naming the port, what it is for and %s', async (variable, what) => {
+    // Something really listens on the port the variable names; the other two are free.
+    const server = createServer();
+    holder = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const taken = (server.address() as { port: number }).port;
+    const ports: Record<string, number> = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    ports[variable] = taken;
+    const dataDir = path.join(tmpdir(), uniqueId('port-taken'));
+    const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _t, ...inherited } = process.env;
+    const run = spawnGroup('npm', ['start'], {
+      cwd: root,
+      env: { ...inherited, DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    });
+    const { code } = await run.exited;
+
+    expect(code, run.output()).toBe(1);
+    const line = `port ${taken} (${what}, on 127.0.0.1) is already in use: stop what holds it, or set ${variable} to another port`;
+    // npm's echo of the script aside, that line is all there is: no stack trace, no start-up.
+    const said = run.output().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('> '));
+    expect(said).toEqual([line]);
+    // Nothing was started: not even the data directory the database and Temporal keep state in.
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 

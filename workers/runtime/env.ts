@@ -20,6 +20,21 @@ function withoutEmpty(env: NodeJS.ProcessEnv, keys: string[]): Record<string, st
   return out;
 }
 
+/** A value as a message may quote it: a secret never, a URL without its password. */
+function shown(name: string, value: string): string {
+  if (/KEY|SECRET|TOKEN|PASSWORD/i.test(name)) return '<hidden>';
+  try {
+    const url = new URL(value);
+    if (url.password) {
+      url.password = '***';
+      return JSON.stringify(url.toString());
+    }
+  } catch {
+    // Not a URL: quoted as it is.
+  }
+  return JSON.stringify(value);
+}
+
 export function parseEnv<S extends Shape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const keys = Object.keys(shape);
   const input = withoutEmpty(env, keys);
@@ -28,7 +43,7 @@ export function parseEnv<S extends Shape>(shape: S, env: NodeJS.ProcessEnv = pro
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');
     const got = input[name];
-    return got === undefined ? `${name} is required (${issue.message})` : `${name}=${JSON.stringify(got)}: ${issue.message}`;
+    return got === undefined ? `${name} is required (${issue.message})` : `${name}=${shown(name, got)}: ${issue.message}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }

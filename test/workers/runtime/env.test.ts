@@ -49,6 +49,24 @@ describe('parseEnv', () => {
     expect(() => parseEnv(workerEnv, { DATABASE_URL: DB, WORKER_WORKFLOW_THREADS: '0' })).toThrow(/WORKER_WORKFLOW_THREADS="0"/);
   });
 
+  it('never quotes a secret in its message: a key, nor the password of a URL', () => {
+    const secret = 'Zq8vN3kP1xT7mR2wY5bL9cF4hJ6dG0sA';
+    const message = (env: Record<string, string>) => {
+      try {
+        parseEnv(apiEnv, env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const badKey = message({ DATABASE_URL: DB, API_BOOTSTRAP_KEY: `ci:admin:${secret}` });
+    expect(badKey).toContain('API_BOOTSTRAP_KEY=<hidden>: must be name:role:secret');
+    expect(badKey).not.toContain(secret);
+    const badUrl = message({ DATABASE_URL: `mysql://app:${secret}@db.example/o2c` });
+    expect(badUrl).toContain('DATABASE_URL="mysql://app:***@db.example/o2c": must be a postgres:// URL');
+    expect(badUrl).not.toContain(secret);
+  });
+
   it('sends an API key only over TLS', () => {
     const env = parseEnv(workerEnv, { DATABASE_URL: DB, TEMPORAL_API_KEY: 'secret', TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233' });
     expect(temporalSettings(env)).toEqual({ address: 'ns.tmprl.cloud:7233', namespace: 'default', tls: true, apiKey: 'secret' });
