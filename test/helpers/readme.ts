@@ -1,6 +1,6 @@
 // README.md read the way a newcomer reads it, so tests check the README itself rather than a
 // copy: the API tour (the sh blocks between `<!-- tour: ... -->` and `<!-- /tour -->`, each
-// curl command followed by the answer it gets).
+// curl command followed by the answer it gets), and the code blocks of a section.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -106,6 +106,31 @@ function parseAnswer(lines: string[], commandLine: number): ExpectedAnswer {
     headers,
     bodyText: body.length > 0 ? body.join(' ') : null,
   };
+}
+
+/** The fenced code blocks of one language under a heading, up to the next heading of its level or above. */
+export function codeBlocks(markdown: string, heading: string, language: string): string[] {
+  const lines = markdown.split('\n');
+  const at = lines.indexOf(heading);
+  if (at < 0) throw new Error(`README.md has no heading ${JSON.stringify(heading)}`);
+  const level = heading.match(/^#+/)![0].length;
+  const blocks: string[] = [];
+  let current: string[] | null = null;
+  let fenced = false;
+  for (const line of lines.slice(at + 1)) {
+    if (!fenced && /^#+ /.test(line) && line.match(/^#+/)![0].length <= level) break;
+    if (line.startsWith('```')) {
+      fenced = !fenced;
+      if (fenced && line === `\`\`\`${language}`) current = [];
+      else if (!fenced && current) {
+        blocks.push(current.join('\n'));
+        current = null;
+      }
+      continue;
+    }
+    current?.push(line);
+  }
+  return blocks;
 }
 
 // ---- answers with `...` ----------------------------------------------------------------------
