@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../db/client.js';
 import { installTemporalBinaries } from '../workers/runtime/temporal-binaries.js';
+import { installSystemPackages } from './system-packages.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,6 +39,7 @@ function nextHistoriesVersion(): string {
 
 export default async function setup(project: TestProject) {
   installTemporalBinaries({ log: (line) => console.log(line) });
+  installSystemPackages((line) => console.log(line));
 
   const name = `o2c_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });

@@ -9,43 +9,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../../workflows/order/contract.js';
 import { createScratchDatabase, uniqueId } from '../helpers/database.js';
-import { type Spawned, commandLine, descendants, freePort, isAlive, spawnGroup, waitFor } from '../helpers/processes.js';
+import { commandLine, descendants, freePort, isAlive, spawnGroup, waitFor } from '../helpers/processes.js';
+import { type RunningStack, startStack } from '../helpers/stack.js';
 import { startDevServer } from '../helpers/temporal.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-
-interface Ready {
-  api: string;
-  temporal: string;
-  temporalUi: string | null;
-  pid: number;
-  apiKeys: string | null;
-}
-
-interface RunningStack extends Spawned {
-  ready: Ready;
-}
-
-async function startStack(env: Record<string, string>): Promise<RunningStack> {
-  const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _t, ...inherited } = process.env;
-  const spawned = spawnGroup('npm', ['start'], {
-    cwd: root,
-    env: { ...inherited, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
-  });
-  let exited = false;
-  void spawned.exited.then(() => (exited = true));
-  const ready = await waitFor(
-    'the READY line of npm start',
-    () => {
-      if (exited) throw new Error(`npm start exited before it was ready:\n${spawned.output()}`);
-      const line = spawned.output().split('\n').find((l) => l.startsWith('READY '));
-      return line ? (JSON.parse(line.slice('READY '.length)) as Ready) : undefined;
-    },
-    90_000,
-    spawned.output,
-  );
-  return { ...spawned, ready };
-}
 
 /** Stops the stack and proves no process of it is left. */
 async function stopStack(stack: RunningStack, how: 'ctrl-c' | 'sigterm'): Promise<void> {
