@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import type { OrderPolicyName } from '../workflows/order/rules/policy.js';
 import { requireApiKeys } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
+import { EXAMPLE_SEQUENCE } from './examples.js';
 import { openApiTransform, openApiTransformObject } from './openapi.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
@@ -57,7 +58,7 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       },
     },
     transform: openApiTransform,
-    transformObject: openApiTransformObject([]),
+    transformObject: openApiTransformObject(EXAMPLE_SEQUENCE),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

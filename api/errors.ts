@@ -49,11 +49,6 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 
-/** Response schemas for a route's error statuses: each is a Problem body. */
-export function problemResponses(...statuses: number[]): Record<number, typeof problemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, problemSchema]));
-}
-
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
