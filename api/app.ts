@@ -6,16 +6,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DatabaseHandle } from '../db/client.js';
 import type { OrderPolicyName } from '../workflows/order/rules/policy.js';
 import { requireApiKeys } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
+import { EXAMPLE_SEQUENCE } from './examples.js';
+import { openApiTransform, openApiTransformObject } from './openapi.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { orderRoutes } from './routes/orders.js';
@@ -60,8 +57,8 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
         },
       },
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject(EXAMPLE_SEQUENCE),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

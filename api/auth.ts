@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { findLiveApiKey, registerApiKey, type ApiRole } from '../db/queries/access.js';
 import { DomainError } from './errors.js';
+import { problemExample, problemResponses } from './openapi.js';
 
 export const API_ROLES = ['service', 'finance', 'operator'] as const satisfies readonly ApiRole[];
 export type { ApiRole };
@@ -76,6 +77,51 @@ export async function registerBootstrapKey(db: Db, spec: string): Promise<{ crea
   return { created, name, role: role as ApiRole };
 }
 
+/**
+ * The route's documentation says it needs a key, which roles may use it (`x-roles`, for tools),
+ * and what the two refusals look like. A GET route's HEAD twin shares its schema: once is enough.
+ */
+function documentKeyRequirement(routeSchema: object, roles: readonly ApiRole[]): void {
+  const schema = routeSchema as { security?: unknown; description?: string; 'x-roles'?: readonly ApiRole[]; response?: Record<number, unknown> };
+  if (schema['x-roles']) return;
+  schema['x-roles'] = roles;
+  schema.security = [{ apiKey: [] }];
+  const line = `Roles: ${roles.join(', ')}.`;
+  schema.description = schema.description ? `${schema.description}\n\n${line}` : line;
+  const refused = API_ROLES.find((role) => !roles.includes(role));
+  schema.response = {
+    ...schema.response,
+    ...problemResponses({
+      401: {
+        examples: {
+          UNAUTHORIZED: problemExample('No key', 'UNAUTHORIZED', 'An API key is required: send "Authorization: Bearer <key>".'),
+          revoked: problemExample('An unknown or revoked key', 'UNAUTHORIZED', 'The API key is unknown or revoked.'),
+        },
+      },
+      403: refused
+        ? {
+            examples: {
+              FORBIDDEN: problemExample(
+                `A ${refused} key`,
+                'FORBIDDEN',
+                `Key "dev-${refused}" has role ${refused}; this needs ${roles.join(' or ')}.`,
+              ),
+            },
+          }
+        : {
+            description: "`FORBIDDEN`: the key's role may not use this route. Every role may use this one, so no key is refused today.",
+            examples: {
+              FORBIDDEN: problemExample(
+                'The form of the refusal (no key gets it here today)',
+                'FORBIDDEN',
+                `Key "<name>" has role <role>; this needs ${roles.join(' or ')}.`,
+              ),
+            },
+          },
+    }),
+  };
+}
+
 export interface AuthOptions {
   db: Db;
   /** How long a looked-up key is trusted before it is read again (revocation delay). */
@@ -95,10 +141,7 @@ export function requireApiKeys(scope: FastifyInstance, options: AuthOptions): vo
     if (!route.config?.roles || route.config.roles.length === 0) {
       throw new Error(`route ${route.method} ${route.url} names no roles`);
     }
-    const schema = (route.schema ??= {}) as { security?: unknown; description?: string };
-    schema.security = [{ apiKey: [] }];
-    const roles = `Roles: ${route.config.roles.join(', ')}.`;
-    schema.description = schema.description ? `${schema.description}\n\n${roles}` : roles;
+    documentKeyRequirement(route.schema ??= {}, route.config.roles);
   });
 
   scope.decorateRequest('actor', null as unknown as Actor);

@@ -49,11 +49,6 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 
-/** Response schemas for a route's error statuses: each is a Problem body. */
-export function problemResponses(...statuses: number[]): Record<number, typeof problemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, problemSchema]));
-}
-
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -68,6 +63,20 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The problem document for `code`: what `sendProblem` sends, and what the API docs show. */
+export function problemBody(code: ErrorCode, detail: string, requestId: string, errors?: Problem['errors']): Problem {
+  const status = STATUS_BY_CODE[code];
+  return {
+    type: `urn:o2c:problem:${code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    requestId,
+    ...(errors ? { errors } : {}),
+  };
+}
+
 export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -75,18 +84,9 @@ export function sendProblem(
   detail: string,
   errors?: Problem['errors'],
 ): FastifyReply {
-  const status = STATUS_BY_CODE[code];
-  const body: Problem = {
-    type: `urn:o2c:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    code,
-    detail,
-    requestId: request.id,
-    ...(errors ? { errors } : {}),
-  };
+  const body = problemBody(code, detail, request.id, errors);
   // Sent as a string: error bodies bypass the route's response schema.
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 /** Fastify's own client-side errors, by their FST_ code. */

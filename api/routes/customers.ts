@@ -7,7 +7,9 @@ import { changeCustomerTerms, createCustomer, getCustomer, type Customer } from 
 import { getCreditProfile, listOpenInvoices } from '../../db/queries/orders.js';
 import { creditStanding } from '../../workflows/order/rules/credit.js';
 import { utcDate } from '../../workflows/order/rules/invoice.js';
-import { DomainError, problemResponses } from '../errors.js';
+import { DomainError } from '../errors.js';
+import { customerExamples as examples } from '../examples.js';
+import { problemResponses, response, withExamples } from '../openapi.js';
 import { changeTermsBody, createCustomerBody, customerDetail, customerParams, customerSchema } from '../schemas/customers.js';
 
 
@@ -34,8 +36,12 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
         summary: 'Create a customer with its credit limit and payment terms',
         description: 'The customer ID is the idempotency key: the same body again answers 200; other details under the same ID are 409 (change terms with PATCH).',
         tags: ['customers'],
-        body: createCustomerBody,
-        response: { 200: customerSchema, 201: customerSchema, ...problemResponses(400, 401, 403, 409, 413, 415) },
+        body: withExamples(createCustomerBody, examples.create.body),
+        response: {
+          200: response(customerSchema, 'The same body again: the customer as it is. Nothing changes.', examples.create[200]),
+          201: response(customerSchema, 'Created; `Location` names it.', examples.create[201]),
+          ...problemResponses(examples.create.problems),
+        },
       },
     },
     async (request, reply) => {
@@ -68,9 +74,14 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
       schema: {
         operationId: 'getCustomer',
         summary: 'A customer with its limit, terms, exposure and open invoices',
+        description:
+          'Exposure is what credit checks weigh against the limit: open receivables (invoiced, unpaid) plus orders approved but not yet invoiced. `overdueMinor` is what is unpaid past its due date.',
         tags: ['customers'],
-        params: customerParams,
-        response: { 200: customerDetail, ...problemResponses(400, 401, 403, 404) },
+        params: withExamples(customerParams, examples.get.params),
+        response: {
+          200: response(customerDetail, 'The customer, its exposure now and its open invoices.', examples.get[200]),
+          ...problemResponses(examples.get.problems),
+        },
       },
     },
     async (request) => {
@@ -108,9 +119,12 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
         summary: "Change a customer's credit limit or payment terms",
         description: 'Recorded in the audit trail with the key\'s name, the old and the new values; a request that changes nothing records nothing. Running orders keep the terms they started with.',
         tags: ['customers'],
-        params: customerParams,
-        body: changeTermsBody,
-        response: { 200: customerSchema, ...problemResponses(400, 401, 403, 404, 413, 415) },
+        params: withExamples(customerParams, examples.changeTerms.params),
+        body: withExamples(changeTermsBody, examples.changeTerms.body),
+        response: {
+          200: response(customerSchema, 'The customer with its terms as they are now.', examples.changeTerms[200]),
+          ...problemResponses(examples.changeTerms.problems),
+        },
       },
     },
     async (request) => {

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { healthExamples as examples } from '../examples.js';
+import { response } from '../openapi.js';
 
 export interface HealthDeps {
   /** Throws when Temporal's frontend or the namespace cannot be reached. */
@@ -39,8 +41,9 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
       schema: {
         operationId: 'health',
         summary: 'Liveness: the process is up',
+        description: 'Needs no key and touches nothing else: a process that answers is alive. Whether it can work is `/ready`.',
         tags: ['operations'],
-        response: { 200: z.object({ status: z.literal('ok') }) },
+        response: { 200: response(z.object({ status: z.literal('ok') }), 'The process is up.', examples.health) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -52,8 +55,12 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
       schema: {
         operationId: 'ready',
         summary: 'Readiness: Temporal and the database are reachable',
+        description: "Needs no key. Asks Temporal for the namespace and the database for a trivial query, each within 3 seconds; `checks` says which one failed and why.",
         tags: ['operations'],
-        response: { 200: readinessSchema, 503: readinessSchema },
+        response: {
+          200: response(readinessSchema, 'Both answer: the API can take requests.', examples.ready),
+          503: response(readinessSchema, 'One of them does not answer; `error` says why.', examples.notReady),
+        },
       },
     },
     async (request, reply) => {

@@ -32,7 +32,9 @@ import { paymentIdentity } from '../../workflows/order/rules/receivable.js';
 import type { OrderPolicyName } from '../../workflows/order/rules/policy.js';
 import { fingerprint, orderInput, submitOrder } from '../../workflows/order/start.js';
 import type { orderWorkflow } from '../../workflows/order/workflow.js';
-import { DomainError, problemResponses } from '../errors.js';
+import { DomainError } from '../errors.js';
+import { orderExamples as examples } from '../examples.js';
+import { problemResponses, response, withExamples } from '../openapi.js';
 import { identifier, orderIdParams } from '../schemas/common.js';
 import {
   cancelBody,
@@ -63,8 +65,6 @@ export interface OrderRouteDeps {
 }
 
 export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
-
-const UPDATE_PROBLEMS = problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503);
 
 /** What the admission rule needs of an order's row. */
 function recordedOrder(row: OrderRow): RecordedOrder {
@@ -188,8 +188,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         description:
           'Answers once the credit check has an outcome (approved, held or rejected), never later. The order ID is the idempotency key: the same body again answers 200 with the order; another body under the same ID is 409.',
         tags: ['orders'],
-        body: createOrderBody,
-        response: { 200: orderView, 201: orderView, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503) },
+        body: withExamples(createOrderBody, examples.create.body),
+        response: {
+          200: response(orderView, 'The same body again: the order as it is now. Nothing changes.', examples.create[200]),
+          201: response(orderView, "Created, with the credit check's outcome; `Location` names it.", examples.create[201]),
+          ...problemResponses(examples.create.problems),
+        },
       },
     },
     async (request, reply) => {
@@ -240,8 +244,11 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'List orders, newest first',
         description: 'From the read model the workflows keep current. `overdue=true`: unpaid past the due date. Pass `nextCursor` as `cursor` for the next page.',
         tags: ['orders'],
-        querystring: listOrdersQuery,
-        response: { 200: orderPage, ...problemResponses(400, 401, 403) },
+        querystring: withExamples(listOrdersQuery, examples.list.query),
+        response: {
+          200: response(orderPage, 'One page of orders; `nextCursor` is null on the last.', examples.list[200]),
+          ...problemResponses(examples.list.problems),
+        },
       },
     },
     async (request) => {
@@ -280,8 +287,11 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: "An order's state",
         description: "Live from the order's workflow; a closed order answers with its final state.",
         tags: ['orders'],
-        params: orderIdParams,
-        response: { 200: orderView, ...problemResponses(400, 401, 403, 404, 503) },
+        params: withExamples(orderIdParams, examples.get.params),
+        response: {
+          200: response(orderView, 'The order: its lines, credit, shipments, invoice, money and timeline.', examples.get[200]),
+          ...problemResponses(examples.get.problems),
+        },
       },
     },
     async (request) => {
@@ -309,9 +319,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'Report a shipment',
         description: 'A shipment that completes the order answers once the invoice is issued.',
         tags: ['orders'],
-        params: orderIdParams,
-        body: shipmentBody,
-        response: { 200: orderView, ...UPDATE_PROBLEMS },
+        params: withExamples(orderIdParams, examples.ship.params),
+        body: withExamples(shipmentBody, examples.ship.body),
+        response: {
+          200: response(orderView, 'The order with the shipment recorded (and its invoice, once all has shipped).', examples.ship[200]),
+          ...problemResponses(examples.ship.problems),
+        },
       },
     },
     async (request) => update(request.params.orderId, recordShipmentUpdate, { ...request.body, reportedBy: request.actor.name }),
@@ -327,9 +340,13 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         description:
           'A payment that settles the order answers once the order is reconciled and closed. The payment reference is the idempotency key: a repeat (same amount, currency and method) answers 200 with `duplicate: true` and changes nothing. The same reference with other details, or one already used for another order, is 409.',
         tags: ['orders'],
-        params: orderIdParams,
-        body: paymentBody,
-        response: { 200: paymentResult, 201: paymentResult, ...UPDATE_PROBLEMS },
+        params: withExamples(orderIdParams, examples.pay.params),
+        body: withExamples(paymentBody, examples.pay.body),
+        response: {
+          200: response(paymentResult, 'A repeat of a payment already recorded: `duplicate` is true and nothing changes.', examples.pay[200]),
+          201: response(paymentResult, 'Recorded: what it settled, any surplus as customer credit, and the order.', examples.pay[201]),
+          ...problemResponses(examples.pay.problems),
+        },
       },
     },
     async (request, reply) => {
@@ -363,9 +380,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'Approve or reject an order held for credit',
         description: "The key's name is recorded as the decider.",
         tags: ['finance'],
-        params: orderIdParams,
-        body: creditDecisionBody,
-        response: { 200: orderView, ...UPDATE_PROBLEMS },
+        params: withExamples(orderIdParams, examples.decideCredit.params),
+        body: withExamples(creditDecisionBody, examples.decideCredit.body),
+        response: {
+          200: response(orderView, 'The order after the decision: awaiting shipment, or rejected and closed.', examples.decideCredit[200]),
+          ...problemResponses(examples.decideCredit.problems),
+        },
       },
     },
     async (request) =>
@@ -385,9 +405,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'Open a dispute over part or all of the invoice',
         description: 'Dunning pauses while a dispute is open (until `resumeOn`, when given).',
         tags: ['finance'],
-        params: orderIdParams,
-        body: disputeBody,
-        response: { 200: orderView, ...UPDATE_PROBLEMS },
+        params: withExamples(orderIdParams, examples.openDispute.params),
+        body: withExamples(disputeBody, examples.openDispute.body),
+        response: {
+          200: response(orderView, 'The order with the dispute open.', examples.openDispute[200]),
+          ...problemResponses(examples.openDispute.problems),
+        },
       },
     },
     async (request) =>
@@ -403,9 +426,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'Resolve a dispute',
         description: 'Accepted: a credit note for the accepted amount. Rejected: the full amount stays due.',
         tags: ['finance'],
-        params: disputeParams,
-        body: resolutionBody,
-        response: { 200: orderView, ...UPDATE_PROBLEMS },
+        params: withExamples(disputeParams, examples.resolveDispute.params),
+        body: withExamples(resolutionBody, examples.resolveDispute.body),
+        response: {
+          200: response(orderView, 'The order with the dispute resolved (and its credit note, when accepted).', examples.resolveDispute[200]),
+          ...problemResponses(examples.resolveDispute.problems),
+        },
       },
     },
     async (request) =>
@@ -427,9 +453,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'Cancel an order before it is invoiced',
         description: 'What has shipped is still invoiced; after invoicing use a dispute and credit note instead.',
         tags: ['orders'],
-        params: orderIdParams,
-        body: cancelBody,
-        response: { 200: orderView, ...UPDATE_PROBLEMS },
+        params: withExamples(orderIdParams, examples.cancel.params),
+        body: withExamples(cancelBody, examples.cancel.body),
+        response: {
+          200: response(orderView, 'The order, cancelled (or, after a partial shipment, invoiced for what shipped).', examples.cancel[200]),
+          ...problemResponses(examples.cancel.problems),
+        },
       },
     },
     async (request) =>
@@ -449,9 +478,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         summary: 'Write off what an order in collections still owes',
         description: 'Answers once the write-off is posted and the order reconciled.',
         tags: ['finance'],
-        params: orderIdParams,
-        body: writeOffBody,
-        response: { 200: orderView, ...UPDATE_PROBLEMS },
+        params: withExamples(orderIdParams, examples.writeOff.params),
+        body: withExamples(writeOffBody, examples.writeOff.body),
+        response: {
+          200: response(orderView, 'The order, written off, reconciled and closed.', examples.writeOff[200]),
+          ...problemResponses(examples.writeOff.problems),
+        },
       },
     },
     async (request) =>
