@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, type SQL, sql, type WithSubquery } from 'drizzle-orm';
+import { formatInvoiceNumber } from '../../workflows/order/rules/invoice.js';
 import type { ReceivableTotals } from '../../workflows/order/rules/receivable.js';
 import type { Db } from '../client.js';
 import { creditNotes, invoiceFees, invoiceLines, invoiceSeries, invoices } from '../schema/billing.js';
@@ -25,9 +26,7 @@ export interface NewInvoice {
   totalMinor: number;
 }
 
-export function formatInvoiceNumber(series: string, sequence: number): string {
-  return `${series}-${String(sequence).padStart(6, '0')}`;
-}
+export { formatInvoiceNumber };
 
 /**
  * Issues the order's one invoice with the next number of its series, in one statement:

@@ -3,6 +3,11 @@
 import type { InvoiceLineState, OrderLine } from '../contract.js';
 import { lineAmountMinor, taxMinor } from './money.js';
 
+/** An invoice's number: its series and its sequence in it, six digits at least (`INV-000042`). */
+export function formatInvoiceNumber(series: string, sequence: number): string {
+  return `${series}-${String(sequence).padStart(6, '0')}`;
+}
+
 export interface InvoiceDraft {
   lines: InvoiceLineState[];
   subtotalMinor: number;
