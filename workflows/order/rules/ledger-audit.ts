@@ -437,8 +437,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** The audit's last line: clean or how many findings, and what it looked at. */
-export function summaryLine(findings: readonly Finding[], c: AuditCounts): string {
+/**
+ * The audit's last line: clean or how many findings, and what it looked at; with `unconfirmed`,
+ * how many findings a second run did not repeat (orders in motion, not reported).
+ */
+export function summaryLine(findings: readonly Finding[], c: AuditCounts, unconfirmed = 0): string {
   const looked =
     `${plural(c.orders, 'order')} (${c.invoicedOrders} invoiced), ${plural(c.journalEntries, 'journal entry', 'journal entries')}, ` +
     `${plural(c.invoiceSeries, 'invoice series', 'invoice series')} (${plural(c.invoices, 'invoice')}), ${plural(c.payments, 'payment')}`;
@@ -449,5 +452,6 @@ export function summaryLine(findings: readonly Finding[], c: AuditCounts): strin
         : '')
     : '';
   const verdict = findings.length === 0 ? 'clean' : plural(findings.length, 'finding');
-  return `ledger audit: ${verdict}: ${looked}${workflows}`;
+  const moving = unconfirmed > 0 ? `; ${plural(unconfirmed, 'finding')} not repeated a moment later (orders in motion) left out` : '';
+  return `ledger audit: ${verdict}: ${looked}${workflows}${moving}`;
 }

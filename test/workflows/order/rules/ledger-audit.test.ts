@@ -333,4 +333,11 @@ describe('the summary line', () => {
         '1 workflow view compared (1 gone, 0 not answering, not compared)',
     );
   });
+
+  it('says how many findings a second run did not repeat', () => {
+    expect(summaryLine([], counts, 2)).toBe(
+      'ledger audit: clean: 3 orders (2 invoiced), 7 journal entries, 1 invoice series (2 invoices), 1 payment; ' +
+        '2 findings not repeated a moment later (orders in motion) left out',
+    );
+  });
 });
