@@ -13,7 +13,8 @@ import { invoiceSeries } from '../../../db/schema/billing.js';
 import { journalEntries, journalLines } from '../../../db/schema/ledger.js';
 import { orders } from '../../../db/schema/orders.js';
 import { paymentApplications } from '../../../db/schema/payments.js';
-import { auditLedger } from '../../../workers/audit/ledger.js';
+import { type WorkflowBalance, type WorkflowViews, auditLedger } from '../../../workers/audit/ledger.js';
+import { findingLine } from '../../../workflows/order/rules/ledger-audit.js';
 import type { OrderInput, OrderView } from '../../../workflows/order/contract.js';
 import { draftInvoice } from '../../../workflows/order/rules/invoice.js';
 import { STANDARD_ORDER_POLICY } from '../../../workflows/order/rules/policy.js';
@@ -331,6 +332,41 @@ describe('the ledger audit on books the activities wrote', () => {
       `closed-invoice-open-order order ${books.dunned.orderId} (invoice ${books.dunned.invoiceNumber}): invoice status closed, status disputed`,
       `closed-invoice-balance order ${books.dunned.orderId} (invoice ${books.dunned.invoiceNumber}): invoice status closed, books balance 7500, expected 0`,
     ]);
+  });
+
+  it('asks the workflow of each live invoiced order for its balance, and stops asking when none answers', async () => {
+    const a = await cleanBooks();
+    const b = await cleanBooks();
+    const scope = { customerIds: [a.customerId, b.customerId] };
+    const asked: string[] = [];
+    const views = (answer: (workflowId: string) => WorkflowBalance): WorkflowViews => ({
+      balance: async (workflowId) => {
+        asked.push(workflowId);
+        return answer(workflowId);
+      },
+    });
+    const answered = await auditLedger(database.db, scope, {
+      views: views((id) => (id === `order:${a.dunned.orderId}` ? { kind: 'answered', balanceMinor: 7_500 } : { kind: 'gone' })),
+    });
+    // Only the dunned orders are live and invoiced: the paid one is closed, the others have no invoice.
+    expect(asked.sort()).toEqual([`order:${a.dunned.orderId}`, `order:${b.dunned.orderId}`].sort());
+    expect(answered.findings).toEqual([]);
+    expect(answered.counts.workflows).toEqual({ compared: 1, gone: 1, silent: 0 });
+
+    const differs = await auditLedger(database.db, { orderIds: [a.dunned.orderId] }, { views: views(() => ({ kind: 'answered', balanceMinor: 6_000 })) });
+    expect(differs.findings.map(findingLine)).toEqual([
+      `workflow-balance order ${a.dunned.orderId} (invoice ${a.dunned.invoiceNumber}): workflow balance 6000, books balance 7500`,
+    ]);
+
+    asked.length = 0;
+    const silent = await auditLedger(database.db, scope, {
+      views: views(() => ({ kind: 'silent', reason: 'deadline exceeded' })),
+      silentLimit: 1,
+      concurrency: 1,
+    });
+    expect(asked).toHaveLength(1);
+    expect(silent.findings).toEqual([]);
+    expect(silent.counts.workflows).toEqual({ compared: 0, gone: 0, silent: 2 });
   });
 
   it('sees only the books in its scope', async () => {
