@@ -112,6 +112,7 @@ try {
   const db = handle.db;
   const views = client ? temporalWorkflowViews(client, { timeoutMs: args.queryTimeoutMs }) : undefined;
   const report = await auditLedgerConfirmed(() => auditLedger(db, args.scope, views ? { views } : {}), args.recheckMs);
+  if (report.silence) process.stderr.write(`workflows not answering, so not compared, such as ${report.silence}\n`);
   for (const finding of report.findings) process.stdout.write(`${findingLine(finding)}\n`);
   process.stdout.write(`${summaryLine(report.findings, report.counts, report.unconfirmed)}\n`);
   process.exitCode = report.findings.length > 0 ? 1 : 0;

@@ -5,6 +5,8 @@
 //   await expectBooksClean(h.database.db, { customerIds: [input.customerId] }, { temporal: env.client });
 //
 // `temporal` also compares each live invoiced order with its workflow's getOrder balance.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import { type LedgerAuditReport, auditLedger, temporalWorkflowViews } from '../../workers/audit/ledger.js';
@@ -41,4 +43,28 @@ export async function expectBooksClean(db: Database, scope: BooksScope, options:
     throw new Error(`${summaryLine(report.findings, report.counts)}\n${report.findings.map(findingLine).join('\n')}`);
   }
   return report;
+}
+
+export interface AuditCommandRun {
+  /** 0 clean, 1 findings, 2 could not audit. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `npm run audit:ledger -- <args>` as an operator would, with the environment's
+ * variables but DATABASE_URL and TEMPORAL_ADDRESS replaced by `vars` (an inherited
+ * TEMPORAL_ADDRESS would ask for workflow views).
+ */
+export function runAuditCommand(args: string[], vars: Record<string, string>): Promise<AuditCommandRun> {
+  const { DATABASE_URL: _d, TEMPORAL_ADDRESS: _t, ...inherited } = process.env;
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', 'audit:ledger', '--', ...args],
+      { cwd: path.resolve(import.meta.dirname, '../..'), env: { ...inherited, ...vars }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
 }

@@ -1,8 +1,6 @@
 // `npm run audit:ledger` as an operator runs it, against a database of its own: exit 0 and
 // one line on clean books, exit 1 and a line per finding on broken ones, exit 2 when it
 // cannot audit at all.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,28 +12,7 @@ import type { OrderInput, OrderView } from '../../workflows/order/contract.js';
 import { draftInvoice } from '../../workflows/order/rules/invoice.js';
 import { STANDARD_ORDER_POLICY } from '../../workflows/order/rules/policy.js';
 import { createScratchDatabase } from '../helpers/database.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the audit as `npm run audit:ledger -- <args>` does, with only the variables given. */
-function audit(args: string[], vars: Record<string, string>): Promise<Run> {
-  // Temporal is compared only when asked: an inherited TEMPORAL_ADDRESS must not ask for it.
-  const { DATABASE_URL: _d, TEMPORAL_ADDRESS: _t, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(
-      'npm',
-      ['run', '--silent', 'audit:ledger', '--', ...args],
-      { cwd: root, env: { ...inherited, ...vars }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-}
+import { runAuditCommand } from '../helpers/ledger-audit.js';
 
 const lines = (text: string) => text.trim().split('\n').filter(Boolean);
 
@@ -106,18 +83,18 @@ async function paidOrder(): Promise<string> {
 
 describe('npm run audit:ledger', () => {
   it('exits 0 with one line on clean books, 1 with a line per finding on broken ones', async () => {
-    const empty = await audit([], { DATABASE_URL: scratch.url });
+    const empty = await runAuditCommand([], { DATABASE_URL: scratch.url });
     expect(empty).toMatchObject({ code: 0, stderr: '' });
     expect(lines(empty.stdout)).toEqual(['ledger audit: clean: 0 orders (0 invoiced), 0 journal entries, 0 invoice series (0 invoices), 0 payments']);
 
     const invoiceNumber = await paidOrder();
-    const clean = await audit([], { DATABASE_URL: scratch.url });
+    const clean = await runAuditCommand([], { DATABASE_URL: scratch.url });
     expect(clean).toMatchObject({ code: 0, stderr: '' });
     expect(lines(clean.stdout)).toEqual(['ledger audit: clean: 1 order (1 invoiced), 2 journal entries, 1 invoice series (1 invoice), 1 payment']);
 
     // The closed order's row says it still owes, and it never got its closing time.
     await database.db.update(orders).set({ amountDueMinor: 500, closedAt: null }).where(eq(orders.id, 'ord-1'));
-    const broken = await audit(['--recheck-ms', '50'], { DATABASE_URL: scratch.url });
+    const broken = await runAuditCommand(['--recheck-ms', '50'], { DATABASE_URL: scratch.url });
     expect(broken).toMatchObject({ code: 1, stderr: '' });
     expect(lines(broken.stdout)).toEqual([
       `row-amount-due order ord-1 (invoice ${invoiceNumber}): row amount due 500, expected 0 for a closed order`,
@@ -126,23 +103,23 @@ describe('npm run audit:ledger', () => {
     ]);
 
     // Scoped to a customer with no orders, it has nothing to say about them.
-    const elsewhere = await audit(['--customer', 'nobody', '--recheck-ms', '0'], { DATABASE_URL: scratch.url });
+    const elsewhere = await runAuditCommand(['--customer', 'nobody', '--recheck-ms', '0'], { DATABASE_URL: scratch.url });
     expect(elsewhere.code).toBe(0);
     expect(lines(elsewhere.stdout)).toEqual(['ledger audit: clean: 0 orders (0 invoiced), 0 journal entries, 0 invoice series (0 invoices), 0 payments']);
   });
 
   it('exits 2 with one line when it cannot audit', async () => {
-    const noDatabase = await audit([], {});
+    const noDatabase = await runAuditCommand([], {});
     expect(noDatabase.code).toBe(2);
     expect(lines(noDatabase.stderr)).toEqual([expect.stringMatching(/^invalid configuration: DATABASE_URL is required/)]);
 
     const missing = new URL(scratch.url);
     missing.pathname = `${missing.pathname}_missing`;
-    const unreachable = await audit([], { DATABASE_URL: missing.toString() });
+    const unreachable = await runAuditCommand([], { DATABASE_URL: missing.toString() });
     expect(unreachable.code).toBe(2);
     expect(lines(unreachable.stderr)).toEqual([expect.stringMatching(/^cannot reach the database: database ".*_missing" does not exist$/)]);
 
-    const badFlag = await audit(['--temporal', 'http://temporal'], { DATABASE_URL: scratch.url });
+    const badFlag = await runAuditCommand(['--temporal', 'http://temporal'], { DATABASE_URL: scratch.url });
     expect(badFlag.code).toBe(2);
     expect(lines(badFlag.stderr)[0]).toBe('--temporal "http://temporal": must be host:port');
     expect(badFlag.stdout).toBe('');

@@ -58,7 +58,7 @@ export function temporalWorkflowViews(client: Client, options: { timeoutMs?: num
         return { kind: 'answered', balanceMinor: view.balanceMinor };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return { kind: 'gone' };
-        return { kind: 'silent', reason: err instanceof Error ? err.message : String(err) };
+        return { kind: 'silent', reason: (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim() };
       }
     },
   };
@@ -78,6 +78,8 @@ export interface LedgerAuditOptions {
 export interface LedgerAuditReport {
   findings: Finding[];
   counts: AuditCounts;
+  /** Why the first workflow that did not answer did not (`<workflow ID>: <reason>`); null when all answered. */
+  silence: string | null;
 }
 
 /** Reads a keyed table page by page until a page comes back short. */
@@ -157,6 +159,7 @@ async function compareWorkflows(orders: OrderBooks[], views: WorkflowViews, opti
   // By the order's place in the books, so findings read in the books' order whichever answer came first.
   const found: Finding[][] = orders.map(() => []);
   const tally = { compared: 0, gone: 0, silent: 0 };
+  let silence: string | null = null;
   const silentLimit = options.silentLimit ?? 5;
   let silentInARow = 0;
   let next = 0;
@@ -179,11 +182,12 @@ async function compareWorkflows(orders: OrderBooks[], views: WorkflowViews, opti
       } else {
         tally.silent += 1;
         silentInARow += 1;
+        silence ??= `${order.workflowId}: ${answer.reason}`;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-  return { findings: found.flat(), tally };
+  return { findings: found.flat(), tally, silence };
 }
 
 /**
@@ -201,12 +205,14 @@ export async function auditLedger(db: Database, scope: AuditScope, options: Ledg
   });
   const findings = [...read.findings];
   const counts = { ...read.counts };
+  let silence: string | null = null;
   if (options.views) {
     const compared = await compareWorkflows(read.live, options.views, options);
     findings.push(...compared.findings);
     counts.workflows = compared.tally;
+    silence = compared.silence;
   }
-  return { findings, counts };
+  return { findings, counts, silence };
 }
 
 /**
@@ -225,5 +231,5 @@ export async function auditLedgerConfirmed(
   const findings = confirmedFindings(first.findings, second.findings);
   // Seen by one run only: in motion, not wrong.
   const unconfirmed = first.findings.length + second.findings.length - 2 * findings.length;
-  return { findings, counts: second.counts, unconfirmed };
+  return { findings, counts: second.counts, silence: second.silence, unconfirmed };
 }

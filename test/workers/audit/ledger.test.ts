@@ -186,7 +186,7 @@ describe('the ledger audit on books the activities wrote', () => {
     });
     // Scoped by order, it reads that order and what it touches.
     const one = await auditBooks(database.db, { orderIds: [books.paid.orderId] });
-    expect(one).toEqual({ findings: [], counts: { ...report.counts, orders: 1, invoicedOrders: 1, journalEntries: 2, payments: 1 } });
+    expect(one).toEqual({ findings: [], counts: { ...report.counts, orders: 1, invoicedOrders: 1, journalEntries: 2, payments: 1 }, silence: null });
   });
 
   it('reads page by page: a page of one row finds what one page of all does', async () => {
@@ -367,6 +367,8 @@ describe('the ledger audit on books the activities wrote', () => {
     expect(asked).toHaveLength(1);
     expect(silent.findings).toEqual([]);
     expect(silent.counts.workflows).toEqual({ compared: 0, gone: 0, silent: 2 });
+    expect(silent.silence).toMatch(/^order:.*: deadline exceeded$/);
+    expect(answered.silence).toBeNull();
   });
 
   it('sees only the books in its scope', async () => {

@@ -4,7 +4,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../../activities/index.js';
 import { issueCreditNote } from '../../../db/queries/billing.js';
 import { postJournalEntry } from '../../../db/queries/ledger.js';
@@ -13,7 +13,7 @@ import { getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../
 import { draftInvoice } from '../../../workflows/order/rules/invoice.js';
 import { creditNoteEntry } from '../../../workflows/order/rules/journal.js';
 import { uniqueId } from '../../helpers/database.js';
-import { auditFindings, expectBooksClean } from '../../helpers/ledger-audit.js';
+import { auditFindings, expectBooksClean, runAuditCommand } from '../../helpers/ledger-audit.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
 import { type Harness, eventually, newOrder, payment, startOrder, useOrderHarness } from './harness.js';
 
@@ -72,6 +72,17 @@ describe('the ledger audit with the workflows', () => {
       `workflow-balance order ${input.orderId} (invoice ${invoiceNumber}): workflow balance 100000, books balance 99000`,
     ]);
     expect((await handle.query(getOrderQuery)).balanceMinor).toBe(100_000);
+
+    // The operator's command says the same, asked to compare with the workflows.
+    const run = await runAuditCommand(['--customer', input.customerId, '--temporal', env.address, '--recheck-ms', '0'], {
+      DATABASE_URL: inject('databaseUrl'),
+    });
+    expect(run).toMatchObject({ code: 1, stderr: '' });
+    expect(run.stdout.trim().split('\n')).toEqual([
+      `workflow-balance order ${input.orderId} (invoice ${invoiceNumber}): workflow balance 100000, books balance 99000`,
+      'ledger audit: 1 finding: 2 orders (2 invoiced), 4 journal entries, 1 invoice series (2 invoices), 1 payment, ' +
+        '1 workflow view compared (1 gone, 0 not answering, not compared)',
+    ]);
     await handle.terminate('test done');
   });
 });
