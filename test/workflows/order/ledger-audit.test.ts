@@ -31,7 +31,8 @@ describe('the ledger audit with the workflows', () => {
     await handle.executeUpdate(recordShipmentUpdate, {
       args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
     });
-    const paid = await handle.executeUpdate(recordPaymentUpdate, { args: [payment('pay-1', 80_000)] });
+    // Payment references are unique across all orders, and tests share one database.
+    const paid = await handle.executeUpdate(recordPaymentUpdate, { args: [payment(uniqueId('pay'), 80_000)] });
     expect(paid.balanceMinor).toBe(100_000);
 
     // An order of the same customer whose books were written without a workflow (one long gone).
