@@ -618,11 +618,17 @@ export const healthExamples = {
     status: 'ready' as const,
     checks: { temporal: { ok: true }, database: { ok: true } },
   }),
-  notReady: one('not-ready', 'Temporal unreachable', {
-    status: 'not_ready' as const,
-    checks: {
-      temporal: { ok: false, error: '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233' },
-      database: { ok: true },
-    },
-  }),
+  notReady: {
+    ...one('not-ready', 'Temporal unreachable', {
+      status: 'not_ready' as const,
+      checks: {
+        temporal: { ok: false, error: '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233' },
+        database: { ok: true },
+      },
+    }),
+    ...one('database-down', 'The database unreachable', {
+      status: 'not_ready' as const,
+      checks: { temporal: { ok: true }, database: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:5432' } },
+    }),
+  },
 };
