@@ -98,7 +98,7 @@ const UPDATE_UNAVAILABLE: ProblemDoc = {
     UNAVAILABLE: problem(
       'No worker answered in time',
       'UNAVAILABLE',
-      'The order did not answer in time (is its worker running?); the request may still take effect: read the order before repeating it.',
+      'The order did not answer in time (is Temporal reachable, and its worker running?); the request may still take effect: read the order before repeating it.',
     ),
   },
 };

@@ -55,7 +55,7 @@ export function fromTemporal(err: unknown): unknown {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new DomainError(
       'UNAVAILABLE',
-      'The order did not answer in time (is its worker running?); the request may still take effect: read the order before repeating it.',
+      'The order did not answer in time (is Temporal reachable, and its worker running?); the request may still take effect: read the order before repeating it.',
       { retryAfterSeconds: 2 },
     );
   }
@@ -77,7 +77,7 @@ export function fromTemporal(err: unknown): unknown {
     });
   }
   if (code === grpcStatus.DEADLINE_EXCEEDED || code === grpcStatus.CANCELLED) {
-    return new DomainError('UNAVAILABLE', 'The order did not answer in time (is its worker running?); retry shortly.', {
+    return new DomainError('UNAVAILABLE', 'The order did not answer in time (is Temporal reachable, and its worker running?); retry shortly.', {
       retryAfterSeconds: 5,
     });
   }
