@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { type Dependency, unavailableDependency } from './unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -98,6 +99,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
 };
 
+/** How long a caller waits before trying again while a service the API needs is down. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** What the caller is told while `dependency` cannot be reached. */
+export const UNAVAILABLE_DETAIL: Record<Dependency, string> = {
+  database: 'The database is not reachable; retry shortly.',
+  temporal: 'Temporal is not reachable; retry shortly.',
+};
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) {
@@ -118,6 +128,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (fastifyCode) return sendProblem(reply, request, fastifyCode, error.message);
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, request, 'VALIDATION_FAILED', error.message);
+    }
+    // An outage, not a bug: the same request succeeds once the service is back.
+    const down = unavailableDependency(error);
+    if (down) {
+      request.log.warn({ err: error, unavailable: down }, `${down} unavailable`);
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return sendProblem(reply, request, 'UNAVAILABLE', UNAVAILABLE_DETAIL[down]);
     }
     // Anything else is ours: log it whole, tell the caller nothing internal.
     request.log.error({ err: error }, 'unhandled error');

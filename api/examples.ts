@@ -93,18 +93,22 @@ const BUSY: ProblemDoc = {
     TOO_MANY_REQUESTS: problem('Too many requests for one order at once', 'TOO_MANY_REQUESTS', 'The order has too many requests in flight; retry shortly.'),
   },
 };
+/** What every route behind a key can answer while the database is down (the key is read from it). */
+const databaseDown = problem('The database is down', 'UNAVAILABLE', 'The database is not reachable; retry shortly.');
+const DATABASE_UNAVAILABLE: ProblemDoc = { examples: { UNAVAILABLE: databaseDown } };
+const temporalDown = problem('Temporal is down', 'UNAVAILABLE', 'Temporal is not reachable; retry shortly.');
 const UPDATE_UNAVAILABLE: ProblemDoc = {
   examples: {
     UNAVAILABLE: problem(
       'No worker answered in time',
       'UNAVAILABLE',
-      'The order did not answer in time (is its worker running?); the request may still take effect: read the order before repeating it.',
+      'The order did not answer in time (is Temporal reachable, and its worker running?); the request may still take effect: read the order before repeating it.',
     ),
+    temporal: temporalDown,
+    database: databaseDown,
   },
 };
-const READ_UNAVAILABLE: ProblemDoc = {
-  examples: { UNAVAILABLE: problem('Temporal is down', 'UNAVAILABLE', 'Temporal is not reachable; retry shortly.') },
-};
+const READ_UNAVAILABLE: ProblemDoc = { examples: { UNAVAILABLE: temporalDown, database: databaseDown } };
 const orderNotFound: ProblemDoc = {
   examples: { NOT_FOUND: problem('An order that does not exist', 'NOT_FOUND', 'Order po-9999 does not exist.') },
 };
@@ -380,6 +384,7 @@ export const customerExamples = {
       409: { examples: { CONFLICT: problem('Another body under the same ID', 'CONFLICT', 'Customer acme already exists with another creditLimitMinor.') } },
       413: TOO_LARGE,
       415: NOT_JSON,
+      503: DATABASE_UNAVAILABLE,
     },
   },
   get: {
@@ -394,6 +399,7 @@ export const customerExamples = {
     problems: {
       400: { examples: { VALIDATION_FAILED: invalid('params', 'customerId', BAD_ID) } },
       404: { examples: { NOT_FOUND: problem('A customer that does not exist', 'NOT_FOUND', 'Customer nobody does not exist.') } },
+      503: DATABASE_UNAVAILABLE,
     },
   },
   changeTerms: {
@@ -405,6 +411,7 @@ export const customerExamples = {
       404: { examples: { NOT_FOUND: problem('A customer that does not exist', 'NOT_FOUND', 'Customer nobody does not exist.') } },
       413: TOO_LARGE,
       415: NOT_JSON,
+      503: DATABASE_UNAVAILABLE,
     },
   },
 };
@@ -498,6 +505,7 @@ export const orderExamples = {
           cursor: problem('A cursor this API did not hand out', 'VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.'),
         },
       },
+      503: DATABASE_UNAVAILABLE,
     },
   },
   get: {
@@ -618,11 +626,17 @@ export const healthExamples = {
     status: 'ready' as const,
     checks: { temporal: { ok: true }, database: { ok: true } },
   }),
-  notReady: one('not-ready', 'Temporal unreachable', {
-    status: 'not_ready' as const,
-    checks: {
-      temporal: { ok: false, error: '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233' },
-      database: { ok: true },
-    },
-  }),
+  notReady: {
+    ...one('not-ready', 'Temporal unreachable', {
+      status: 'not_ready' as const,
+      checks: {
+        temporal: { ok: false, error: '14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7233' },
+        database: { ok: true },
+      },
+    }),
+    ...one('database-down', 'The database unreachable', {
+      status: 'not_ready' as const,
+      checks: { temporal: { ok: true }, database: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:5432' } },
+    }),
+  },
 };

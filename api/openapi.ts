@@ -62,7 +62,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
   422: '`UNPROCESSABLE`: the request fits the schema but can never succeed on this order.',
   429: '`TOO_MANY_REQUESTS`: too many requests in flight for this order; try again after `Retry-After` seconds.',
-  503: '`UNAVAILABLE`: Temporal is unreachable, or the order did not answer in time; try again after `Retry-After` seconds. After an update the request may still have taken effect: read the order before repeating it.',
+  503: '`UNAVAILABLE`: the database or Temporal is unreachable (`detail` names it; `/ready` says which is down), or the order did not answer in time; try again after `Retry-After` seconds. After an update the request may still have taken effect: read the order before repeating it.',
 };
 
 /** Response schemas for a route's error statuses: Problem bodies, with their examples. */

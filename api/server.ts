@@ -2,7 +2,7 @@
 import { openDatabase } from '../db/client.js';
 import { loadEnv, temporalSettings } from '../workers/runtime/env.js';
 import { onShutdown } from '../workers/runtime/shutdown.js';
-import { connectClient } from '../workers/runtime/temporal-client.js';
+import { openClient } from '../workers/runtime/temporal-client.js';
 import { buildApp } from './app.js';
 import { registerBootstrapKey } from './auth.js';
 import { apiEnv } from './config.js';
@@ -14,7 +14,10 @@ if (env.API_BOOTSTRAP_KEY) {
   const key = await registerBootstrapKey(database.db, env.API_BOOTSTRAP_KEY);
   console.log(`bootstrap API key "${key.name}" (${key.role}) ${key.created ? 'registered' : 'already registered'}`);
 }
-const client = await connectClient(temporal);
+// The API starts without Temporal: /ready says it is down and requests that need it answer 503.
+const client = openClient(temporal, (err) =>
+  console.warn(`Temporal at ${temporal.address} does not answer yet (${err.message.split('\n')[0]}); requests that need it answer 503 until it does`),
+);
 const app = await buildApp(
   { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES },
   { logger: { level: env.LOG_LEVEL } },

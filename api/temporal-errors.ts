@@ -8,10 +8,11 @@ import {
 } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { OrderRefusal } from '../workflows/order/contract.js';
-import { DomainError, type ErrorCode } from './errors.js';
+import { DomainError, type ErrorCode, UNAVAILABLE_DETAIL, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors.js';
+import { unavailableDependency } from './unavailable.js';
 
 // gRPC status codes (the numbers are part of the gRPC protocol).
-const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9 } as const;
 
 const REFUSAL_CODES: Record<string, ErrorCode> = {
   [OrderRefusal.conflict]: 'CONFLICT',
@@ -54,9 +55,14 @@ export function fromTemporal(err: unknown): unknown {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new DomainError(
       'UNAVAILABLE',
-      'The order did not answer in time (is its worker running?); the request may still take effect: read the order before repeating it.',
+      'The order did not answer in time (is Temporal reachable, and its worker running?); the request may still take effect: read the order before repeating it.',
       { retryAfterSeconds: 2 },
     );
+  }
+  // The server cannot be reached (stopped, restarting, never reached since start): gRPC
+  // UNAVAILABLE, also under the SDK's "Failed to connect to Temporal server".
+  if (unavailableDependency(err) === 'temporal') {
+    return new DomainError('UNAVAILABLE', UNAVAILABLE_DETAIL.temporal, { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
   }
   const code = grpcCode(err);
   if (code === grpcStatus.RESOURCE_EXHAUSTED) {
@@ -71,12 +77,9 @@ export function fromTemporal(err: unknown): unknown {
     });
   }
   if (code === grpcStatus.DEADLINE_EXCEEDED || code === grpcStatus.CANCELLED) {
-    return new DomainError('UNAVAILABLE', 'The order did not answer in time (is its worker running?); retry shortly.', {
+    return new DomainError('UNAVAILABLE', 'The order did not answer in time (is Temporal reachable, and its worker running?); retry shortly.', {
       retryAfterSeconds: 5,
     });
-  }
-  if (code === grpcStatus.UNAVAILABLE) {
-    return new DomainError('UNAVAILABLE', 'Temporal is not reachable; retry shortly.', { retryAfterSeconds: 5 });
   }
   return err;
 }

@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../db/client.js';
 import { installTemporalBinaries } from '../workers/runtime/temporal-binaries.js';
+import { dropClustersStartingWith } from './helpers/cluster.js';
 import { installSystemPackages } from './system-packages.js';
 
 declare module 'vitest' {
@@ -14,6 +15,8 @@ declare module 'vitest' {
     adminDatabaseUrl: string;
     /** With RECORD_HISTORIES=1: the new folder under the order histories that this run records into. */
     historiesVersion: string | null;
+    /** How the names of this run's own PostgreSQL clusters start (test/helpers/cluster.ts). */
+    clusterPrefix: string;
   }
 }
 
@@ -54,8 +57,12 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', url);
   project.provide('adminDatabaseUrl', ADMIN_URL);
   project.provide('historiesVersion', process.env.RECORD_HISTORIES === '1' ? nextHistoriesVersion() : null);
+  const clusterPrefix = `o2c_${randomBytes(3).toString('hex')}`;
+  project.provide('clusterPrefix', clusterPrefix);
 
   return async () => {
+    // A test that failed before dropping its cluster, or whose worker died, left it running.
+    for (const name of dropClustersStartingWith(`${clusterPrefix}_`)) console.log(`dropped cluster ${name}, left by a test`);
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.end();
   };

@@ -10,12 +10,35 @@ export interface HealthDeps {
   checkDatabase(): Promise<void>;
 }
 
-const checkSchema = z.object({ ok: z.boolean(), error: z.string().optional() });
+const checkSchema = z.object({
+  ok: z.boolean().meta({ description: 'Whether it answered within 3 seconds.' }),
+  error: z.string().optional().meta({ description: 'Why not, when it did not: the first line of the underlying error.' }),
+});
 const readinessSchema = z
-  .object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ temporal: checkSchema, database: checkSchema }) })
+  .object({
+    status: z.enum(['ready', 'not_ready']).meta({ description: '`ready` (200) when both answer, else `not_ready` (503).' }),
+    checks: z
+      .object({
+        temporal: checkSchema.meta({ description: "Temporal's frontend, asked for the API's namespace." }),
+        database: checkSchema.meta({ description: 'PostgreSQL, asked for `select 1`.' }),
+      })
+      .meta({ description: 'Each dependency: `ok: false` names the one that is down (both may be).' }),
+  })
   .meta({ id: 'Readiness' });
 
 const CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * The message of the innermost cause: drizzle's "Failed query: select 1" says nothing, the
+ * driver's "connect ECONNREFUSED 127.0.0.1:5432" below it does.
+ */
+function rootMessage(err: unknown): string {
+  let message = '';
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth += 1) {
+    if (e.message) message = e.message;
+  }
+  return message;
+}
 
 async function probe(check: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
@@ -28,7 +51,7 @@ async function probe(check: () => Promise<void>): Promise<{ ok: boolean; error?:
     ]);
     return { ok: true };
   } catch (err) {
-    return { ok: false, error: (err as Error).message.split('\n')[0] ?? 'unreachable' };
+    return { ok: false, error: rootMessage(err).split('\n')[0] || 'unreachable' };
   } finally {
     clearTimeout(timer);
   }
@@ -55,11 +78,16 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
       schema: {
         operationId: 'ready',
         summary: 'Readiness: Temporal and the database are reachable',
-        description: "Needs no key. Asks Temporal for the namespace and the database for a trivial query, each within 3 seconds; `checks` says which one failed and why.",
+        description:
+          'Needs no key. Asks Temporal for the namespace and the database for a trivial query, each within 3 seconds; `checks` says which one is down and why. For a load balancer or an orchestrator: take the instance out of rotation while this is 503, not restart it (it reconnects by itself).',
         tags: ['operations'],
         response: {
           200: response(readinessSchema, 'Both answer: the API can take requests.', examples.ready),
-          503: response(readinessSchema, 'One of them does not answer; `error` says why.', examples.notReady),
+          503: response(
+            readinessSchema,
+            'Temporal, the database or both do not answer: the check with `ok: false` names it and `error` says why. Requests that need it answer 503 `UNAVAILABLE` with `Retry-After` until it is back; nothing needs a restart.',
+            examples.notReady,
+          ),
         },
       },
     },

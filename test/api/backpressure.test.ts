@@ -3,7 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
-import { connectClient } from '../../workers/runtime/temporal-client.js';
+import { openClient } from '../../workers/runtime/temporal-client.js';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS, orderWorkflowId, submitOrderUpdate } from '../../workflows/order/contract.js';
 import { CLI, resolveTemporalExecutable } from '../../workers/runtime/temporal-binaries.js';
 import { uniqueId } from '../helpers/database.js';
@@ -34,7 +34,7 @@ it('answers 429 with Retry-After when the order has too many updates in flight, 
     args: [{ orderId, customerId: 'c', currency: 'USD', lines: LINES, taxRateBps: 0, paymentTermsDays: 30, policy: testPolicy() }],
   });
   // The API's own connection, as `npm run api` makes it.
-  const client = await connectClient({ address: h.env.address, namespace: h.env.namespace ?? 'default', tls: false });
+  const client = openClient({ address: h.env.address, namespace: h.env.namespace ?? 'default', tls: false }, () => {});
   const app = await buildApp({ temporal: client, namespace: h.env.namespace ?? 'default', database: h.stack.database });
   const inFlight = handle.executeUpdate(submitOrderUpdate, { args: [{ requestFingerprint: null }] }).catch(() => undefined);
   try {

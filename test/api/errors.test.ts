@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,13 @@ beforeAll(async () => {
   });
   typed.get('/busy', async () => {
     throw new DomainError('TOO_MANY_REQUESTS', 'Too many updates in flight for order o-1.', { retryAfterSeconds: 2 });
+  });
+  // What a read of the database throws while it is stopped, and what a bug in a query throws.
+  typed.get('/database-down', async () => {
+    throw new DrizzleQueryError('select 1', [], Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+  });
+  typed.get('/syntax-error', async () => {
+    throw new DrizzleQueryError('selec 1', [], Object.assign(new Error('syntax error at or near "selec"'), { name: 'PostgresError', severity: 'ERROR', code: '42601' }));
   });
   typed.get('/boom', async () => {
     throw new Error('connection string postgres://secret@db leaked');
@@ -71,6 +79,22 @@ describe('problem documents', () => {
     const res = await app.inject({ method: 'GET', url: '/boom' });
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('postgres://');
+    expect(res.json()).toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('answers 503 with Retry-After when the database cannot be reached, naming it and nothing internal', async () => {
+    const res = await app.inject({ method: 'GET', url: '/database-down' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'UNAVAILABLE', detail: 'The database is not reachable; retry shortly.' });
+    expect(res.body).not.toContain('127.0.0.1');
+  });
+
+  it('keeps a bug in a query a 500', async () => {
+    const res = await app.inject({ method: 'GET', url: '/syntax-error' });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['retry-after']).toBeUndefined();
     expect(res.json()).toMatchObject({ code: 'INTERNAL' });
   });
 });

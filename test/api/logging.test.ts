@@ -70,15 +70,16 @@ describe('the API logger', () => {
     expect((await get(app, { authorization: `Bearer ${loose} ${operator.secret}` })).statusCode).toBe(401);
     expect((await get(app, { authorization: `Basic ${Buffer.from(`me:${loose}`).toString('base64')}` })).statusCode).toBe(401);
     expect((await get(app, { cookie: `key=${loose}`, 'proxy-authorization': `Bearer ${loose}` })).statusCode).toBe(401);
-    // The database does not answer while the key is looked up: an error logged whole.
-    expect((await get(failing, { authorization: `Bearer ${operator.secret}` })).statusCode).toBe(500);
+    // The database does not answer while the key is looked up: 503, the error logged whole.
+    expect((await get(failing, { authorization: `Bearer ${operator.secret}` })).statusCode).toBe(503);
 
     const log = written.join('');
     // The header was there to leak: the serializer wrote it, redacted.
     expect(log).toContain('"authorization":"[Redacted]"');
     expect(log).toContain('"cookie":"[Redacted]"');
     expect(log).toContain('"proxy-authorization":"[Redacted]"');
-    expect(log).toContain('unhandled error');
+    expect(log).toContain('database unavailable');
+    expect(log).toContain('ECONNREFUSED');
     expect([app.log.level, failing.log.level]).toEqual(['trace', 'trace']);
     for (const secret of sent) expect(log).not.toContain(secret);
     // Nor the Basic credentials, encoded as they were sent.

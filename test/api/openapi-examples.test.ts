@@ -6,6 +6,7 @@
 // collections weeks after the due date) skips that time instead of waiting for it.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UNAVAILABLE_DETAIL } from '../../api/errors.js';
 import { startTimeSkippingServer } from '../helpers/temporal.js';
 import { DAY } from '../workflows/order/harness.js';
 import { type ApiHarness, useApi } from './harness.js';
@@ -125,6 +126,17 @@ describe('the OpenAPI document', () => {
           expect(example.value, where).toMatchObject({ status: Number(status), code: expect.stringMatching(/^[A-Z_]+$/) });
         }
       }
+    }
+  });
+
+  it('documents, on every route behind a key, the 503 it answers while the database is down', () => {
+    // The key itself is read from the database, so every such route needs it.
+    for (const { method, path, op } of operations.filter((o) => o.op['x-roles'])) {
+      const examples = Object.values(op.responses['503']?.content?.['application/problem+json']?.examples ?? {});
+      expect(
+        examples.map((e) => (e.value as { detail?: string }).detail),
+        `${named(method, path)} 503`,
+      ).toContain(UNAVAILABLE_DETAIL.database);
     }
   });
 

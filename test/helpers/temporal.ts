@@ -6,13 +6,20 @@ import { registerOrderSearchAttributes } from '../../workers/runtime/temporal-se
 // Tests run only against the pinned local binaries: a silent download would hide a broken install.
 const local = { allowDownload: false } as const;
 
-/** The dev server (default for workflow tests): visibility and search attributes work. */
-export function startDevServer(options: { extraNamespaces?: string[] } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * The dev server (default for workflow tests): visibility and search attributes work. A test
+ * that stops and starts it again gives the same `port` and a `dbFilename` to keep its state in.
+ */
+export function startDevServer(
+  options: { extraNamespaces?: string[]; port?: number; dbFilename?: string } = {},
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: resolveTemporalExecutable(CLI, local),
       searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
       extraArgs: (options.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+      ...(options.port ? { ip: '127.0.0.1', port: options.port } : {}),
+      ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
     },
   });
 }
