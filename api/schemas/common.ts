@@ -5,6 +5,7 @@
 //  - times and dates are UTC, exist on the calendar, and fall in the years 2000 to 2099;
 //  - money is whole minor units with its currency, bounded so that sums stay exact.
 import { z } from 'zod';
+import { FREE_TEXT, IN_YEARS, ONE_LINE_TEXT } from '../../workflows/order/rules/input.js';
 import { isKnownCurrency } from '../../workflows/order/rules/money.js';
 
 /** Caller-chosen identifiers: safe in URLs, logs and workflow IDs. */
@@ -19,17 +20,8 @@ export const currency = z
 
 // ---- text --------------------------------------------------------------------------------
 
-// What no text field takes: C0 controls (U+0000-U+001F; PostgreSQL text cannot hold NUL at
-// all), DEL and the C1 controls (U+007F-U+009F), and UTF-16 surrogates that are not part of a
-// pair (U+D800-U+DFFF alone: UTF-8 has no encoding for them, and jsonb refuses their escapes).
-// The `u` flag reads a surrogate pair as the one character it encodes, so emoji and every
-// other character beyond U+FFFF pass; only an unpaired half falls in the range. JSON Schema
-// reads patterns the same way (ECMA-262 with Unicode), so /openapi.json states the same rule.
-const ONE_LINE = /^[^\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]*$/u;
-// The same, with tab (U+0009) and line feed (U+000A) allowed. Carriage returns are not: a line
-// break is "\n" (what browsers' text areas give scripts), so there is one way to write it.
-const FREE_TEXT = /^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\uD800-\uDFFF]*$/u;
-
+// The characters each kind of text refuses are the order's own rules (rules/input.ts): the
+// workflow's validators apply them again. See there for why.
 const CONTROL_RANGES = 'U+0000-U+001F, U+007F-U+009F';
 const ONE_LINE_MESSAGE = 'must be one line of text: no control characters (no tab, line break or NUL) and no unpaired UTF-16 surrogates';
 const FREE_TEXT_MESSAGE = 'must not contain control characters other than tab and line feed (\\n), nor unpaired UTF-16 surrogates';
@@ -44,7 +36,7 @@ export const oneLine = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max)
-    .regex(ONE_LINE, ONE_LINE_MESSAGE)
+    .regex(ONE_LINE_TEXT, ONE_LINE_MESSAGE)
     .describe(`One line of 1-${max} characters, trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`);
 
 /**
@@ -87,13 +79,7 @@ export const positiveMinorUnits = z
 // ---- times and dates ---------------------------------------------------------------------
 
 // Times are instants the books record (when money arrived, when goods left) and dates are
-// calendar days (when dunning may resume). A fixed window, rather than one around today, so a
-// request the API took once it takes again however late it is retried, and the document can
-// state it exactly. 2000-2099 holds every date this business records (nothing it invoices
-// predates 2000) with room to spare, and lies well within what PostgreSQL's timestamptz and
-// date, JavaScript's Date and the due-date arithmetic (up to 365 days on) handle. Year 0000,
-// say, is valid ISO-8601 and a valid JavaScript date, but PostgreSQL refuses it.
-const IN_YEARS = /^20\d{2}-/;
+// calendar days (when dunning may resume), in a fixed window of years: see rules/input.ts.
 const YEARS_MESSAGE = 'must be in the years 2000 to 2099';
 
 /** A UTC instant in ISO-8601, ending in Z; the date must exist (no 31 April); 2000 to 2099. */
