@@ -12,6 +12,7 @@ import type { OrderPolicyName } from '../workflows/order/rules/policy.js';
 import { requireApiKeys } from './auth.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
 import { EXAMPLE_SEQUENCE } from './examples.js';
+import { INPUT_RULES } from './schemas/orders.js';
 import { openApiTransform, openApiTransformObject } from './openapi.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
@@ -49,7 +50,7 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       info: {
         title: 'Order-to-cash engine API',
         version: '0.1.0',
-        description: 'Starts order workflows and reports shipments, payments and finance decisions to them.',
+        description: `Starts order workflows and reports shipments, payments and finance decisions to them.\n\n${INPUT_RULES}`,
       },
       components: {
         securitySchemes: {

@@ -51,12 +51,11 @@ export async function issueOrderInvoice(db: Database, input: IssueInvoiceInput):
     taxMinor: input.draft.taxMinor,
     totalMinor: input.draft.totalMinor,
   });
-  await post(db, 'invoice', invoiceEntry(input.draft.subtotalMinor, input.draft.taxMinor), {
-    orderId: input.orderId,
-    invoiceNumber,
-    currency: input.currency,
-    postedAt: issuedAt,
-  });
+  // An invoice for nothing posts no entry: the books hold no receivable for it.
+  const entry = invoiceEntry(input.draft.subtotalMinor, input.draft.taxMinor);
+  if (entry) {
+    await post(db, 'invoice', entry, { orderId: input.orderId, invoiceNumber, currency: input.currency, postedAt: issuedAt });
+  }
   await enqueueNotification(db, {
     notificationKey: stepKey('notice:invoice'),
     template: 'invoice_issued',

@@ -1,6 +1,11 @@
-// Shapes every route shares. Money is an integer of minor units with its currency; times
-// are ISO-8601 in UTC.
+// Shapes every route shares. Whatever these accept must be storable as it is: a request the
+// API takes is recorded by an order's workflow and written by its activities, which retry until
+// they succeed, so a value PostgreSQL refuses would stop the order for good. Hence:
+//  - text holds no control characters and no unpaired UTF-16 surrogates (see `oneLine`, `freeText`);
+//  - times and dates are UTC, exist on the calendar, and fall in the years 2000 to 2099;
+//  - money is whole minor units with its currency, bounded so that sums stay exact.
 import { z } from 'zod';
+import { FREE_TEXT, IN_YEARS, ONE_LINE_TEXT } from '../../workflows/order/rules/input.js';
 import { isKnownCurrency } from '../../workflows/order/rules/money.js';
 
 /** Caller-chosen identifiers: safe in URLs, logs and workflow IDs. */
@@ -13,14 +18,85 @@ export const currency = z
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, such as USD')
   .refine(isKnownCurrency, { message: 'is not a known ISO 4217 currency code' });
 
-/** Non-negative whole minor units (cents for USD). */
-export const minorUnits = z.int('must be a whole number of minor units').min(0, 'must not be negative');
-/** Positive whole minor units. */
-export const positiveMinorUnits = z.int('must be a whole number of minor units').min(1, 'must be greater than zero');
+// ---- text --------------------------------------------------------------------------------
 
-export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+// The characters each kind of text refuses are the order's own rules (rules/input.ts): the
+// workflow's validators apply them again. See there for why.
+const CONTROL_RANGES = 'U+0000-U+001F, U+007F-U+009F';
+const ONE_LINE_MESSAGE = 'must be one line of text: no control characters (no tab, line break or NUL) and no unpaired UTF-16 surrogates';
+const FREE_TEXT_MESSAGE = 'must not contain control characters other than tab and line feed (\\n), nor unpaired UTF-16 surrogates';
 
-export const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time, such as 2026-11-23T09:30:00Z' });
-export const isoDate = z.iso.date('must be a date, such as 2026-11-23');
+/**
+ * A name, a SKU: one line of 1 to `max` characters once trimmed, with no control character
+ * at all (not even a tab or a line break) and no unpaired surrogate.
+ */
+export const oneLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .regex(ONE_LINE_TEXT, ONE_LINE_MESSAGE)
+    .describe(`One line of 1-${max} characters, trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`);
+
+/**
+ * Free text for people (reasons, comments, descriptions): 1 to `max` characters once trimmed;
+ * tabs and line feeds are allowed, no other control character, and no unpaired surrogate.
+ */
+export const freeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .regex(FREE_TEXT, FREE_TEXT_MESSAGE)
+    .describe(
+      `Text for people, 1-${max} characters, trimmed; tab and line feed (\\n) allowed, no other control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
+    );
+
+// ---- money -------------------------------------------------------------------------------
+
+/**
+ * The most any one amount (a payment, a credit limit, a dispute) may be: 10^15 minor units,
+ * ten trillion dollars, beyond any real one in any currency; small enough that a few of them
+ * still add up exactly in a double (below 2^53) and fit PostgreSQL's bigint.
+ */
+export const MAX_AMOUNT_MINOR = 1_000_000_000_000_000;
+
+/** Non-negative whole minor units (cents for USD), at most MAX_AMOUNT_MINOR. */
+export const minorUnits = z
+  .int('must be a whole number of minor units')
+  .min(0, 'must not be negative')
+  .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`)
+  .describe(`Whole minor units (cents for USD), 0 to ${MAX_AMOUNT_MINOR}.`);
+/** Positive whole minor units, at most MAX_AMOUNT_MINOR. */
+export const positiveMinorUnits = z
+  .int('must be a whole number of minor units')
+  .min(1, 'must be greater than zero')
+  .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`)
+  .describe(`Whole minor units (cents for USD), 1 to ${MAX_AMOUNT_MINOR}.`);
+
+// ---- times and dates ---------------------------------------------------------------------
+
+// Times are instants the books record (when money arrived, when goods left) and dates are
+// calendar days (when dunning may resume), in a fixed window of years: see rules/input.ts.
+const YEARS_MESSAGE = 'must be in the years 2000 to 2099';
+
+/** A UTC instant in ISO-8601, ending in Z; the date must exist (no 31 April); 2000 to 2099. */
+export const isoTime = z.iso
+  .datetime({ message: 'must be a UTC time in ISO-8601 ending in Z, such as 2026-11-23T09:30:00Z', abort: true })
+  .regex(IN_YEARS, YEARS_MESSAGE)
+  .describe('A UTC time in ISO-8601 ending in Z, such as 2026-11-23T09:30:00Z, from 2000-01-01T00:00:00Z to 2099-12-31T23:59:59Z.');
+
+/** A calendar date (YYYY-MM-DD) that exists, in the years 2000 to 2099. */
+export const isoDate = z.iso
+  .date({ message: 'must be a date that exists, such as 2026-11-23', abort: true })
+  .regex(IN_YEARS, YEARS_MESSAGE)
+  .describe('A calendar date (YYYY-MM-DD) that exists, such as 2026-11-23, from 2000-01-01 to 2099-12-31.');
+
+/** The schema with `text` put before what its description already says. */
+export function described<S extends z.ZodType>(schema: S, text: string): S {
+  return schema.describe(schema.description ? `${text} ${schema.description}` : text);
+}
 
 export const orderIdParams = z.strictObject({ orderId: identifier });

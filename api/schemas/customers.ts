@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { currency, identifier, minorUnits } from './common.js';
+import { currency, described, identifier, minorUnits, oneLine } from './common.js';
 
 export const customerParams = z.strictObject({ customerId: identifier });
 
-const paymentTermsDays = z.int('must be a whole number of days').min(0).max(365);
+const paymentTermsDays = z.int('must be a whole number of days').min(0).max(365).describe('Days, 0 to 365.');
 
 export const createCustomerBody = z
   .strictObject({
     customerId: identifier,
-    name: z.string().trim().min(1).max(200),
+    name: oneLine(200),
     currency,
     creditLimitMinor: minorUnits,
     paymentTermsDays,

@@ -3,16 +3,46 @@ import { orderStatus as orderStatusEnum } from '../../db/schema/orders.js';
 import { paymentMethod as paymentMethodEnum } from '../../db/schema/payments.js';
 import type { OrderView, PaymentResult } from '../../workflows/order/contract.js';
 import { ORDER_POLICIES } from '../../workflows/order/rules/policy.js';
-import { currency, identifier, isoDate, isoTime, minorUnits, positiveMinorUnits, text } from './common.js';
+import {
+  currency,
+  described,
+  freeText,
+  identifier,
+  isoDate,
+  isoTime,
+  MAX_AMOUNT_MINOR,
+  minorUnits,
+  oneLine,
+  positiveMinorUnits,
+} from './common.js';
 
 // The database's enums are the one list of each (checked there against the contract's types).
 export const orderStatus = z.enum(orderStatusEnum.enumValues);
 const paymentMethod = z.enum(paymentMethodEnum.enumValues);
 
-const quantity = z.int('must be a whole number').min(1, 'must be at least 1').max(1_000_000);
+const quantity = z.int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).describe('Whole units, 1 to 1000000.');
 
-/** Far above any real order, and far enough below 2^53 that totals and tax stay exact. */
+/**
+ * Far above any real order, and far enough below 2^53 that totals and tax stay exact: with tax
+ * at most 100%, an order's total is at most twice this, and the totals of hundreds of orders
+ * (a customer's exposure) still add up exactly and fit PostgreSQL's bigint.
+ */
 export const MAX_ORDER_SUBTOTAL_MINOR = 10_000_000_000_000;
+
+/** Σ quantity × unit price, exactly: BigInt, so no product or sum is rounded on the way. */
+function subtotalOf(lines: ReadonlyArray<{ quantity: number; unitPriceMinor: number }>): bigint {
+  return lines.reduce((sum, l) => sum + BigInt(l.quantity) * BigInt(l.unitPriceMinor), 0n);
+}
+
+/** What every field takes, for the top of the API's document (each field's schema says its own). */
+export const INPUT_RULES = [
+  '## What the API accepts',
+  'Whatever it accepts it can store, so a request it takes never fails later; anything else is `400 VALIDATION_FAILED`, with `errors` naming each field, and changes nothing.',
+  '- **Text**: no control characters (U+0000-U+001F, U+007F-U+009F: NUL, escape, carriage return...) and no unpaired UTF-16 surrogates. Free text for people (reasons, comments, line descriptions) may hold tab and line feed (`\\n`); names, SKUs, IDs and codes are one line. Text is trimmed; IDs are 1-100 letters, digits, `.`, `_`, `:` or `-`.',
+  '- **Times** are UTC instants in ISO-8601 ending in `Z` (`2026-11-23T09:30:00Z`), **dates** are `YYYY-MM-DD`; both must exist on the calendar and fall in the years 2000 to 2099.',
+  `- **Money** is whole minor units (cents for USD): at most ${MAX_AMOUNT_MINOR} for one amount (a payment, a dispute, a credit limit); an order's subtotal (quantity × unit price over its lines) at most ${MAX_ORDER_SUBTOTAL_MINOR}, so with tax (0-10000 basis points) its total is at most twice that. Quantities are 1 to 1000000, payment terms 0 to 365 days.`,
+  '- **Free lines**: a unit price of 0 is a line given away (a sample, a promotional item). It is invoiced at zero; an order of nothing else is invoiced at zero, owes nothing and closes once shipped.',
+].join('\n');
 
 export const createOrderBody = z
   .strictObject({
@@ -23,23 +53,28 @@ export const createOrderBody = z
       .array(
         z.strictObject({
           lineId: identifier,
-          sku: text(100),
-          description: text(500),
+          sku: oneLine(100),
+          description: freeText(500),
           quantity,
-          unitPriceMinor: minorUnits.max(MAX_ORDER_SUBTOTAL_MINOR),
+          unitPriceMinor: minorUnits
+            .max(MAX_ORDER_SUBTOTAL_MINOR, `must be at most ${MAX_ORDER_SUBTOTAL_MINOR} minor units`)
+            .describe(
+              `Whole minor units, 0 to ${MAX_ORDER_SUBTOTAL_MINOR}. Zero is a free line (a sample, a promotional item): it is invoiced at zero, and an order of nothing else owes nothing and closes once shipped.`,
+            ),
         }),
       )
       .min(1, 'an order needs at least one line')
       .max(500)
       .refine((lines) => new Set(lines.map((l) => l.lineId)).size === lines.length, 'line IDs must be unique')
       .refine(
-        (lines) => lines.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0) <= MAX_ORDER_SUBTOTAL_MINOR,
-        `the order's subtotal must not exceed ${MAX_ORDER_SUBTOTAL_MINOR} minor units`,
+        (lines) => subtotalOf(lines) <= BigInt(MAX_ORDER_SUBTOTAL_MINOR),
+        `the order's subtotal (the sum of quantity × unitPriceMinor) must not exceed ${MAX_ORDER_SUBTOTAL_MINOR} minor units`,
+      )
+      .describe(
+        `1-500 lines with distinct IDs. The subtotal (the sum of quantity × unitPriceMinor) is at most ${MAX_ORDER_SUBTOTAL_MINOR} minor units, so the total with tax is at most twice that.`,
       ),
-    /** Basis points: 2000 = 20%. */
-    taxRateBps: z.int().min(0).max(10_000).default(0),
-    /** Defaults to the customer's terms. */
-    paymentTermsDays: z.int().min(0).max(365).optional(),
+    taxRateBps: z.int('must be a whole number of basis points').min(0).max(10_000).default(0).describe('Basis points, 0 to 10000: 2000 is 20%.'),
+    paymentTermsDays: z.int('must be a whole number of days').min(0).max(365).optional().describe("Days, 0 to 365; defaults to the customer's terms."),
     policy: z.enum(Object.keys(ORDER_POLICIES) as [keyof typeof ORDER_POLICIES]).default('standard'),
   })
   .meta({ id: 'CreateOrder' });
@@ -49,7 +84,7 @@ export const shipmentBody = z
   .strictObject({
     shipmentId: identifier,
     lines: z.array(z.strictObject({ lineId: identifier, quantity })).min(1).max(500),
-    shippedAt: isoTime.optional(),
+    shippedAt: described(isoTime, 'When it left; defaults to now.').optional(),
   })
   .meta({ id: 'Shipment' });
 
@@ -59,22 +94,20 @@ export const paymentBody = z
     amountMinor: positiveMinorUnits,
     currency,
     method: paymentMethod,
-    /** When the money arrived; defaults to now. */
-    receivedAt: isoTime.optional(),
+    receivedAt: described(isoTime, 'When the money arrived; defaults to now.').optional(),
   })
   .meta({ id: 'Payment' });
 
 export const creditDecisionBody = z
-  .strictObject({ decision: z.enum(['approve', 'reject']), comment: text(1000).optional() })
+  .strictObject({ decision: z.enum(['approve', 'reject']), comment: freeText(1000).optional() })
   .meta({ id: 'CreditDecision' });
 
 export const disputeBody = z
   .strictObject({
     disputeId: identifier,
     amountMinor: positiveMinorUnits,
-    reason: text(1000),
-    /** Dunning of the undisputed part may resume on this date while the dispute is open. */
-    resumeOn: isoDate.optional(),
+    reason: freeText(1000),
+    resumeOn: described(isoDate, 'Dunning of the undisputed part may resume on this date while the dispute is open.').optional(),
   })
   .meta({ id: 'Dispute' });
 
@@ -83,14 +116,13 @@ export const disputeParams = z.strictObject({ orderId: identifier, disputeId: id
 export const resolutionBody = z
   .strictObject({
     outcome: z.enum(['accepted', 'rejected']),
-    /** Accepted in part: the amount to credit. Defaults to the whole disputed amount. */
-    acceptedMinor: positiveMinorUnits.optional(),
-    comment: text(1000).optional(),
+    acceptedMinor: described(positiveMinorUnits, 'Accepted in part: the amount to credit. Defaults to the whole disputed amount.').optional(),
+    comment: freeText(1000).optional(),
   })
   .meta({ id: 'DisputeResolution' });
 
-export const cancelBody = z.strictObject({ reason: text(1000) }).meta({ id: 'Cancellation' });
-export const writeOffBody = z.strictObject({ reason: text(1000) }).meta({ id: 'WriteOff' });
+export const cancelBody = z.strictObject({ reason: freeText(1000) }).meta({ id: 'Cancellation' });
+export const writeOffBody = z.strictObject({ reason: freeText(1000) }).meta({ id: 'WriteOff' });
 
 // Query strings are text: digits only, so an empty `?dunningLevel=` is refused, not read as 0.
 const wholeNumber = z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number);
@@ -101,8 +133,12 @@ export const listOrdersQuery = z.strictObject({
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   dunningLevel: wholeNumber.pipe(z.int().min(0).max(100)).optional(),
   limit: wholeNumber.pipe(z.int().min(1).max(100)).default(25),
-  /** From the previous page's `nextCursor`. */
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor this API handed out')
+    .optional()
+    .describe("From the previous page's `nextCursor`."),
 });
 
 const orderLine = z.object({

@@ -1,5 +1,7 @@
 // Update validators: they refuse with a reason before anything is written to history, so a
-// refused request changes nothing. The API checks shapes; these check the order's state.
+// refused request changes nothing. The API checks shapes; these check the order's state, and
+// again what the order must be able to store (rules/input.ts), whoever sends the update: an
+// activity that can never write a value would retry it forever and stop the order.
 // Each refusal carries a type from OrderRefusal, which the API turns into 409, 422 or 404.
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -10,6 +12,7 @@ import {
   type ResolveDisputeInput,
   type ShipmentInput,
 } from './contract.js';
+import { isStorableDate, isStorableInstant, isStorableText } from './rules/input.js';
 import { paymentIdentity } from './rules/receivable.js';
 
 const refusal = (type: string) => (message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -22,7 +25,18 @@ export const notFound = refusal(OrderRefusal.notFound);
 
 const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-const isDate = (date: string) => /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`));
+
+const INSTANT_RULE = 'a UTC time in ISO-8601 ending in Z, in the years 2000 to 2099';
+const TEXT_RULE = {
+  'one line': 'one line with no control characters and no unpaired surrogates',
+  'free text': 'text with no control characters but tab and line feed, and no unpaired surrogates',
+} as const;
+
+/** Refuses text the order could not store; an absent optional field passes. */
+export function checkText(value: unknown, kind: keyof typeof TEXT_RULE, field: string, optional = false): void {
+  if (optional && value === undefined) return;
+  if (!isStorableText(value, kind)) throw invalid(`${field} must be ${TEXT_RULE[kind]}`);
+}
 
 export function validateShipment(
   view: OrderView,
@@ -34,6 +48,7 @@ export function validateShipment(
   const creditCheckRunning = phase === 'credit' && view.status === 'credit_review';
   if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${view.status}: it takes no shipments`);
   if (!shipment.shipmentId?.trim()) throw invalid('shipmentId is required');
+  checkText(shipment.shipmentId, 'one line', 'shipmentId');
   if (pending.has(shipment.shipmentId) || view.shipments.some((recorded) => recorded.shipmentId === shipment.shipmentId)) {
     throw conflict(`shipment ${shipment.shipmentId} was already recorded`);
   }
@@ -57,8 +72,8 @@ export function validateShipment(
       );
     }
   }
-  if (shipment.shippedAt !== undefined && Number.isNaN(Date.parse(shipment.shippedAt))) {
-    throw invalid('shippedAt must be an ISO-8601 time');
+  if (shipment.shippedAt !== undefined && !isStorableInstant(shipment.shippedAt)) {
+    throw invalid(`shippedAt must be ${INSTANT_RULE}`);
   }
 }
 
@@ -69,6 +84,7 @@ export function validatePayment(
   pending: ReadonlyMap<string, PaymentInput> = new Map(),
 ): void {
   if (!payment.paymentReference?.trim()) throw invalid('paymentReference is required');
+  checkText(payment.paymentReference, 'one line', 'paymentReference');
   // A repeated reference is answered, not refused: the handler returns the first outcome.
   // The same reference with other details is another payment under a taken reference,
   // whether the first is recorded already or still being applied.
@@ -86,7 +102,7 @@ export function validatePayment(
     throw invalid(`payment currency ${payment.currency} does not match the invoice currency ${view.currency}`);
   }
   if (!isPositiveInteger(payment.amountMinor)) throw invalid('amountMinor must be a positive whole number of minor units');
-  if (Number.isNaN(Date.parse(payment.receivedAt))) throw invalid('receivedAt must be an ISO-8601 time');
+  if (!isStorableInstant(payment.receivedAt)) throw invalid(`receivedAt must be ${INSTANT_RULE}`);
 }
 
 export function validateDispute(
@@ -98,6 +114,7 @@ export function validateDispute(
 ): void {
   if (phase !== 'collections') throw conflict(`the order is ${view.status}: there is no open invoice to dispute`);
   if (!dispute.disputeId?.trim()) throw invalid('disputeId is required');
+  checkText(dispute.disputeId, 'one line', 'disputeId');
   if (pending.has(dispute.disputeId) || view.disputes.some((recorded) => recorded.disputeId === dispute.disputeId)) {
     throw conflict(`dispute ${dispute.disputeId} already exists`);
   }
@@ -107,7 +124,10 @@ export function validateDispute(
     throw invalid(`amountMinor ${dispute.amountMinor} exceeds the undisputed balance ${undisputed}`);
   }
   if (!dispute.reason?.trim() || !dispute.openedBy?.trim()) throw invalid('reason and openedBy are required');
-  if (dispute.resumeOn !== undefined && !isDate(dispute.resumeOn)) throw invalid('resumeOn must be a date (YYYY-MM-DD)');
+  checkText(dispute.reason, 'free text', 'reason');
+  if (dispute.resumeOn !== undefined && !isStorableDate(dispute.resumeOn)) {
+    throw invalid('resumeOn must be a date (YYYY-MM-DD) that exists, in the years 2000 to 2099');
+  }
 }
 
 export function validateResolution(view: OrderView, resolution: ResolveDisputeInput): void {
@@ -119,6 +139,7 @@ export function validateResolution(view: OrderView, resolution: ResolveDisputeIn
     throw invalid('outcome must be accepted or rejected');
   }
   if (!resolution.resolvedBy?.trim()) throw invalid('resolvedBy is required');
+  checkText(resolution.comment, 'free text', 'comment', true);
   if (resolution.acceptedMinor !== undefined) {
     if (resolution.outcome !== 'accepted') throw invalid('acceptedMinor goes only with an accepted dispute');
     if (!isPositiveInteger(resolution.acceptedMinor) || resolution.acceptedMinor > dispute.amountMinor) {

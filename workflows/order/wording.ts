@@ -73,7 +73,8 @@ export const nextStepWording = {
 
 /** Why an order closed or was cancelled. */
 export const closeReasons = {
-  settled: (writtenOffMinor: number) => (writtenOffMinor > 0 ? 'written off' : 'paid and reconciled'),
+  settled: (writtenOffMinor: number, invoiceTotalMinor: number) =>
+    writtenOffMinor > 0 ? 'written off' : invoiceTotalMinor === 0 ? 'nothing to pay; reconciled' : 'paid and reconciled',
   cancelledBy: (request: CancelInput) => `cancelled by ${request.requestedBy}: ${request.reason}`,
   notFulfilled: 'not fulfilled by the fulfillment deadline',
   noCreditDecision: 'no credit decision by the deadline',

@@ -25,6 +25,9 @@ describe('fulfillment', () => {
       [{ shipmentId: 'sh-3', lines: [{ lineId: 'nope', quantity: 1 }] }, /line nope is not on this order/],
       [{ shipmentId: 'sh-1', lines: [{ lineId: 'l2', quantity: 1 }] }, /shipment sh-1 was already recorded/],
       [{ shipmentId: 'sh-4', lines: [{ lineId: 'l2', quantity: 0 }] }, /positive whole number/],
+      // What the books could not store, sent straight to the workflow.
+      [{ shipmentId: 'sh-5', lines: [{ lineId: 'l2', quantity: 1 }], shippedAt: '0000-01-01T00:00:00Z' }, /shippedAt must be a UTC time/],
+      [{ shipmentId: 'sh\u0000', lines: [{ lineId: 'l2', quantity: 1 }] }, /shipmentId must be one line/],
     ];
     for (const [shipment, reason] of refusals) {
       expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [shipment as never] }))).toMatch(reason);
@@ -39,6 +42,10 @@ describe('fulfillment', () => {
   it('cancels before any shipment for free and releases the credit exposure', async () => {
     const input = await newOrder(h);
     const handle = await startOrder(h, input);
+    // A reason the books could not store is refused, even sent straight to the workflow.
+    expect(await refusal(handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed\u0000mind', requestedBy: 'shop' }] }))).toMatch(
+      /reason must be text with no control characters/,
+    );
     const cancelled = await handle.executeUpdate(cancelOrderUpdate, {
       args: [{ reason: 'customer changed their mind', requestedBy: 'shop' }],
     });

@@ -1,6 +1,7 @@
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { getInvoice } from '../../../db/queries/billing.js';
 import { listJournalEntries, trialBalance } from '../../../db/queries/ledger.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
@@ -11,7 +12,7 @@ import {
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { DAY, type Harness, newOrder, useOrderHarness, startOrder, recordHistory, payment as pay } from './harness.js';
+import { DAY, type Harness, LINES, newOrder, useOrderHarness, startOrder, recordHistory, payment as pay } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -113,5 +114,53 @@ describe('order happy path', () => {
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.status)).toBe('closed');
     expect(described.typedSearchAttributes.get(OrderSearchAttributes.amountDue)).toBe(0);
     await recordHistory(handle, 'happy-path');
+  });
+});
+
+// Free samples and promotional items ship on orders at a price of zero: they go on the invoice
+// as lines of their own, and an order of nothing but them owes nothing and closes.
+describe('zero-priced lines', () => {
+  const SAMPLE = { lineId: 'l3', sku: 'SAMPLE', description: 'Free sample', quantity: 5, unitPriceMinor: 0 };
+
+  it('a free line beside paid ones: on the invoice at zero, the rest invoiced and paid as usual', async () => {
+    const input = await newOrder(h, { lines: [...LINES, SAMPLE] });
+    const handle = await startOrder(h, input);
+    const shipped = await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }, { lineId: 'l3', quantity: 5 }] }],
+    });
+    expect(shipped.invoice).toMatchObject({ subtotalMinor: 150_000, taxMinor: 30_000, totalMinor: 180_000 });
+    expect(shipped.invoice!.lines.at(-1)).toEqual({ lineId: 'l3', description: 'Free sample', quantity: 5, unitPriceMinor: 0, amountMinor: 0 });
+    const paid = await handle.executeUpdate(recordPaymentUpdate, { args: [pay(`pay-${input.orderId}`, 180_000)] });
+    expect(paid.order.status).toBe('closed');
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+    const stored = await getInvoice(h.database.db, shipped.invoice!.invoiceNumber);
+    expect(stored!.lines.map((l) => [l.lineId, l.amountMinor])).toEqual([['l1', 100_000], ['l2', 50_000], ['l3', 0]]);
+  });
+
+  it('an order of free lines only: a zero invoice, no journal entry, and it closes as nothing is owed', async () => {
+    const input = await newOrder(h, { lines: [SAMPLE], creditLimitMinor: 0 });
+    const handle = await startOrder(h, input);
+    const received = await handle.query(getOrderQuery);
+    expect(received.status).toBe('awaiting_shipment');
+    const shipped = await handle.executeUpdate(recordShipmentUpdate, {
+      args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l3', quantity: 5 }] }],
+    });
+    expect(shipped.invoice).toMatchObject({ subtotalMinor: 0, taxMinor: 0, totalMinor: 0 });
+    expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'nothing to pay; reconciled' });
+
+    const view = await handle.query(getOrderQuery);
+    expect(view).toMatchObject({ status: 'closed', balanceMinor: 0, dunnableMinor: 0, dunningLevel: 0, payments: [], fees: [] });
+    expect(view.timeline.map((t) => t.event)).toEqual(expect.arrayContaining(['invoice issued', 'closed']));
+    expect(await listJournalEntries(h.database.db, input.orderId)).toEqual([]);
+    const balance = await trialBalance(h.database.db, input.orderId);
+    expect(balance.debitsMinor).toBe(0);
+    expect(balance.creditsMinor).toBe(0);
+    const row = await getOrderRow(h.database.db, input.orderId);
+    expect(row).toMatchObject({ status: 'closed', totalMinor: 0, amountDueMinor: 0, invoiceNumber: shipped.invoice!.invoiceNumber });
+    expect(row?.closedAt).not.toBeNull();
+    expect(await getInvoice(h.database.db, shipped.invoice!.invoiceNumber)).toMatchObject({ status: 'closed', totalMinor: 0 });
+    // No dunning for nothing owed: the customer hears of the invoice and nothing else.
+    const notices = await listNotifications(h.database.db, 'order', input.orderId);
+    expect(notices.map((n) => n.template)).toEqual(['invoice_issued']);
   });
 });

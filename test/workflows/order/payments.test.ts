@@ -3,7 +3,13 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { trialBalance } from '../../../db/queries/ledger.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
-import { type OrderInput, getOrderQuery, recordPaymentUpdate, recordShipmentUpdate } from '../../../workflows/order/contract.js';
+import {
+  type OrderInput,
+  getOrderQuery,
+  openDisputeUpdate,
+  recordPaymentUpdate,
+  recordShipmentUpdate,
+} from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
@@ -120,6 +126,34 @@ describe('payments', () => {
     expect(row?.closedAt).toBeInstanceOf(Date);
     expect(row?.finalView).toMatchObject({ status: 'closed' });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
+  });
+
+  it('refuses, even sent straight to the workflow, what the books could not store; the order goes on', async () => {
+    const { input, handle } = await invoicedOrder();
+    const refusals: Array<[unknown, string]> = [
+      [{ ...pay('ref-0000', 1_000), receivedAt: '0000-01-01T00:00:00Z' }, 'receivedAt must be a UTC time in ISO-8601 ending in Z, in the years 2000 to 2099'],
+      [{ ...pay('ref-offset', 1_000), receivedAt: '2026-12-01T10:00:00+02:00' }, 'receivedAt must be a UTC time in ISO-8601 ending in Z, in the years 2000 to 2099'],
+      [{ ...pay('ref-feb', 1_000), receivedAt: '2026-02-30T10:00:00Z' }, 'receivedAt must be a UTC time in ISO-8601 ending in Z, in the years 2000 to 2099'],
+      [pay('ref\u0000nul', 1_000), 'paymentReference must be one line with no control characters and no unpaired surrogates'],
+    ];
+    for (const [payment, reason] of refusals) {
+      expect(await refusal(handle.executeUpdate(recordPaymentUpdate, { args: [payment as never] }))).toBe(reason);
+    }
+    const dispute = { disputeId: 'd-1', amountMinor: 1_000, reason: 'damaged', openedBy: 'finance' };
+    for (const [bad, reason] of [
+      [{ reason: 'dam\u0000aged' }, /reason must be text with no control characters/],
+      [{ reason: 'lone \ud800' }, /reason must be text with no control characters/],
+      [{ disputeId: 'd\u0007' }, /disputeId must be one line/],
+      [{ resumeOn: '0000-01-01' }, /resumeOn must be a date/],
+      [{ resumeOn: '2026-02-29' }, /resumeOn must be a date/],
+    ] as const) {
+      expect(await refusal(handle.executeUpdate(openDisputeUpdate, { args: [{ ...dispute, ...bad }] }))).toMatch(reason);
+    }
+    expect(await countPayments(input.orderId)).toBe(0);
+    expect((await handle.query(getOrderQuery)).disputes).toEqual([]);
+    // Nothing waits behind a refused request: the next payment settles the order.
+    const paid = await handle.executeUpdate(recordPaymentUpdate, { args: [pay('ref-ok', 180_000)] });
+    expect(paid.order.status).toBe('closed');
   });
 
   it('refuses a payment before there is an invoice', async () => {

@@ -121,8 +121,9 @@ describe('timeline', () => {
 
 describe('reasons and summary', () => {
   it('words why an order ended', () => {
-    expect(closeReasons.settled(0)).toBe('paid and reconciled');
-    expect(closeReasons.settled(1)).toBe('written off');
+    expect(closeReasons.settled(0, 18_000)).toBe('paid and reconciled');
+    expect(closeReasons.settled(1, 18_000)).toBe('written off');
+    expect(closeReasons.settled(0, 0)).toBe('nothing to pay; reconciled');
     expect(closeReasons.cancelledBy({ requestedBy: 'shop', reason: 'changed mind' })).toBe('cancelled by shop: changed mind');
     expect(closeReasons.creditRejected([])).toBe('credit rejected');
   });

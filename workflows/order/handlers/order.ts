@@ -9,7 +9,7 @@ import {
   submitOrderUpdate,
 } from '../contract.js';
 import type { Order } from '../order.js';
-import { conflict, invalid } from '../validation.js';
+import { checkText, conflict, invalid } from '../validation.js';
 import { timeline } from '../wording.js';
 
 export function registerOrderHandlers(order: Order): void {
@@ -51,6 +51,7 @@ export function registerOrderHandlers(order: Order): void {
         if (state.creditDecision) throw conflict('a credit decision was already made');
         if (decision.decision !== 'approve' && decision.decision !== 'reject') throw invalid('decision must be approve or reject');
         if (!decision.decidedBy?.trim()) throw invalid('decidedBy is required');
+        checkText(decision.comment, 'free text', 'comment', true);
       },
     },
   );
@@ -71,6 +72,7 @@ export function registerOrderHandlers(order: Order): void {
         }
         if (state.cancelRequest) throw conflict('the order is already being cancelled');
         if (!request.reason?.trim() || !request.requestedBy?.trim()) throw invalid('reason and requestedBy are required');
+        checkText(request.reason, 'free text', 'reason');
       },
     },
   );

@@ -4,7 +4,7 @@ import * as wf from '@temporalio/workflow';
 import { type PaymentInput, type PaymentResult, type WriteOffInput, recordPaymentUpdate, writeOffUpdate } from '../contract.js';
 import { type Order, type OrderActivities, now } from '../order.js';
 import { splitPayment } from '../rules/receivable.js';
-import { conflict, invalid, validatePayment } from '../validation.js';
+import { checkText, conflict, invalid, validatePayment } from '../validation.js';
 import { timeline } from '../wording.js';
 
 export function registerPaymentHandlers(order: Order): void {
@@ -59,6 +59,7 @@ export function registerPaymentHandlers(order: Order): void {
         const disputed = [...order.openDisputes().map((dispute) => dispute.disputeId), ...inFlight.disputes.keys()];
         if (disputed.length > 0) throw conflict(`resolve the open dispute(s) first: ${disputed.join(', ')}`);
         if (!request.approvedBy?.trim() || !request.reason?.trim()) throw invalid('approvedBy and reason are required');
+        checkText(request.reason, 'free text', 'reason');
       },
     },
   );

@@ -71,9 +71,13 @@ function sum(a: number, b: number, what: string): number {
   return total;
 }
 
-/** Dr accounts receivable (total); Cr revenue (subtotal); Cr tax payable (tax). */
-export function invoiceEntry(subtotalMinor: number, taxMinor: number): JournalDraft {
+/**
+ * Dr accounts receivable (total); Cr revenue (subtotal); Cr tax payable (tax). An invoice for
+ * nothing (free samples, promotional items) moves no money: it has no entry, and this is null.
+ */
+export function invoiceEntry(subtotalMinor: number, taxMinor: number): JournalDraft | null {
   const total = sum(subtotalMinor, taxMinor, 'invoice amount');
+  if (total === 0) return null;
   return entry('invoice', [dr('accounts_receivable', total), cr('revenue', subtotalMinor), cr('tax_payable', taxMinor)]);
 }
 

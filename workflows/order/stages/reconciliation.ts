@@ -16,7 +16,7 @@ async function closeBooks(order: Order): Promise<boolean> {
   const { view } = order;
   view.status = 'reconciling';
   view.closedReason = null;
-  const reason = closeReasons.settled(view.writtenOffMinor);
+  const reason = closeReasons.settled(view.writtenOffMinor, view.invoice!.totalMinor);
   return order.step(async (activities) => {
     const at = now();
     const proof = await activities.reconcileOrder({

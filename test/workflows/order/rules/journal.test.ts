@@ -56,7 +56,7 @@ describe('isBalanced', () => {
 
 describe('invoiceEntry', () => {
   it('debits AR with the total and credits revenue and tax', () => {
-    const draft = invoiceEntry(100000, 20000);
+    const draft = invoiceEntry(100000, 20000)!;
     expect(draft).toEqual({
       kind: 'invoice',
       lines: [
@@ -69,13 +69,16 @@ describe('invoiceEntry', () => {
   });
 
   it('omits a zero tax line', () => {
-    const draft = invoiceEntry(5000, 0);
+    const draft = invoiceEntry(5000, 0)!;
     expect(draft.lines.map((l) => l.account)).toEqual(['accounts_receivable', 'revenue']);
     expectWellFormed(draft);
   });
 
-  it('throws on an all-zero or invalid entry', () => {
-    expect(() => invoiceEntry(0, 0)).toThrow(RangeError);
+  it('posts nothing for an invoice of nothing (free samples): no entry, not an error', () => {
+    expect(invoiceEntry(0, 0)).toBeNull();
+  });
+
+  it('throws on an invalid entry', () => {
     expect(() => invoiceEntry(-1, 1)).toThrow(RangeError);
     expect(() => invoiceEntry(100.5, 0)).toThrow(RangeError);
     expect(() => invoiceEntry(Number.MAX_SAFE_INTEGER, 1)).toThrow(RangeError);
@@ -158,7 +161,7 @@ describe('single-amount entries', () => {
 describe('a whole order in the ledger', () => {
   it('leaves AR at zero after invoice, fee, payments, credit note and write-off', () => {
     const drafts = [
-      invoiceEntry(100000, 20000),
+      invoiceEntry(100000, 20000)!,
       feeEntry(1500),
       paymentEntry(80000, 0),
       creditNoteEntry(20000),
