@@ -1,25 +1,17 @@
 // Temporal refuses updates beyond a per-order limit in flight; the API turns that refusal
 // into 429 with Retry-After instead of a 500. The limit is lowered to 1 to reach it.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expect, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { connectClient } from '../../workers/runtime/temporal-client.js';
-import { ORDER_SEARCH_ATTRIBUTE_KEYS, orderWorkflowId, submitOrderUpdate } from '../../workflows/order/contract.js';
-import { CLI, resolveTemporalExecutable } from '../../workers/runtime/temporal-binaries.js';
+import { orderWorkflowId, submitOrderUpdate } from '../../workflows/order/contract.js';
 import { uniqueId } from '../helpers/database.js';
+import { startDevServer } from '../helpers/temporal.js';
 import { eventually, testPolicy } from '../workflows/order/harness.js';
 import { type ApiHarness, LINES, useApi } from './harness.js';
 
 let h: ApiHarness;
 useApi(
-  () =>
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
-        searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
-        extraArgs: ['--dynamic-config-value', 'history.maxInFlightUpdates=1'],
-      },
-    }),
+  () => startDevServer({ extraArgs: ['--dynamic-config-value', 'history.maxInFlightUpdates=1'] }),
   (harness) => {
     h = harness;
   },

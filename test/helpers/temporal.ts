@@ -6,13 +6,21 @@ import { registerOrderSearchAttributes } from '../../workers/runtime/temporal-se
 // Tests run only against the pinned local binaries: a silent download would hide a broken install.
 const local = { allowDownload: false } as const;
 
-/** The dev server (default for workflow tests): visibility and search attributes work. */
-export function startDevServer(options: { extraNamespaces?: string[] } = {}): Promise<TestWorkflowEnvironment> {
+// The dev server prints a banner (its version and addresses) on stdout at every start; the
+// tests never read it, so `--output none` drops it. Its log lines (warnings and errors, on
+// stderr) still show.
+const NO_BANNER = ['--output', 'none'];
+
+/**
+ * The dev server (default for workflow tests): visibility and search attributes work.
+ * `extraArgs` go to `temporal server start-dev` (dynamic config values, for instance).
+ */
+export function startDevServer(options: { extraNamespaces?: string[]; extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: resolveTemporalExecutable(CLI, local),
       searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
-      extraArgs: (options.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]),
+      extraArgs: [...NO_BANNER, ...(options.extraNamespaces ?? []).flatMap((ns) => ['--namespace', ns]), ...(options.extraArgs ?? [])],
     },
   });
 }
