@@ -36,13 +36,16 @@ function nextHistoriesVersion(): string {
   const versions = readdirSync(HISTORIES_DIR).map((name) => /^v(\d+)$/.exec(name)?.[1]).filter(Boolean).map(Number);
   const next = `v${Math.max(0, ...versions) + 1}`;
   mkdirSync(new URL(`${next}/`, HISTORIES_DIR));
+  // Asked for with RECORD_HISTORIES=1: where the new files are is the answer.
   console.log(`recording order histories into ${next}`);
   return next;
 }
 
 export default async function setup(project: TestProject) {
-  installTemporalBinaries({ log: (line) => console.log(line) });
-  installSystemPackages((line) => console.log(line));
+  // Silent when everything is there; a line (on stderr) only when this run changes the machine
+  // (installing) or cannot (a package to install by hand).
+  installTemporalBinaries({ log: (line) => console.warn(line) });
+  installSystemPackages((line) => console.warn(line));
 
   const name = `o2c_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser } from './helpers/browser.js';
@@ -157,6 +158,10 @@ describe('README.md against npm start', () => {
     await post('/orders', { orderId: 'ui-order', customerId: 'ui-customer', currency: 'USD', lines });
     await post('/orders/ui-order/shipments', { shipmentId: 'ui-shp', lines: [{ lineId: '1', quantity: 1 }] });
 
+    // Temporal's visibility store lists the order with its columns' values a moment after the
+    // shipment: the page shows it once that is done, so that is what the test waits for.
+    await listedInVisibility(stack!.ready.temporal, "WorkflowId = 'order:ui-order' AND OrderStatus = 'awaiting_payment'");
+
     const list = `${stack!.ready.temporalUi}/namespaces/default/workflows`;
     const screenshot = process.env.UPDATE_SCREENSHOT === '1';
     const browser = await openBrowser(screenshot ? { width: 1600, height: 760 } : undefined);
@@ -189,6 +194,9 @@ describe('README.md against npm start', () => {
           env: { ...process.env, DATA_DIR: path.join(dir, 'data'), O2C_API_URL: api, O2C_TEMPORAL_UI_URL: stack!.ready.temporalUi! },
         });
         expect((await demo.exited).code, demo.output()).toBe(0);
+        const paid = /\bdemo-\w+-paid\b/.exec(demo.output())?.[0];
+        expect(paid, demo.output()).toBeDefined();
+        await listedInVisibility(stack!.ready.temporal, `WorkflowId = 'order:${paid}' AND OrderStatus = 'closed'`);
         await openList(page, list, '-paid');
         mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
         await page.screenshot({ path: SCREENSHOT });
@@ -200,18 +208,24 @@ describe('README.md against npm start', () => {
   });
 });
 
-/** Opens the workflow list and reloads it until a row holds `text` (visibility lags a little). */
+/** Waits until Temporal's visibility store answers `query` with a workflow. */
+async function listedInVisibility(address: string, query: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    for (;;) {
+      for await (const _ of client.workflow.list({ query })) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Opens the workflow list and waits for a row holding `text` (the order is in visibility by then). */
 async function openList(page: Page, url: string, text: string): Promise<void> {
   await page.goto(url);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.locator('tbody tr', { hasText: text }).first().waitFor({ timeout: 5_000 });
-      return;
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await page.reload();
-    }
-  }
+  await page.locator('tbody tr', { hasText: text }).first().waitFor();
 }
 
 /** The list's column headers, without the selection checkbox columns. */

@@ -9,6 +9,8 @@ export default defineConfig({
     root,
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Each test process logs warnings and errors only (the Temporal SDK's runtime).
+    setupFiles: ['test/setup-logging.ts'],
     // Real servers start in these tests; a slow CI machine needs room, not flakes.
     testTimeout: 60_000,
     hookTimeout: 120_000,

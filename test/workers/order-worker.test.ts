@@ -45,7 +45,7 @@ describe('order worker on the time-skipping server', () => {
       workflowsPath: FIXTURE,
     });
 
-    const wallStart = Date.now();
+    const serverStart = await env.currentTimeMs();
     const result = await worker.runUntil(
       env.client.workflow.execute<typeof plumbingReminderWorkflow>('plumbingReminderWorkflow', {
         taskQueue,
@@ -54,8 +54,10 @@ describe('order worker on the time-skipping server', () => {
       }),
     );
 
+    // The month passed in the server's time (a server that waited for real would never get
+    // here: the test's own timeout ends it), however long the machine took.
     expect(result.sleptMs).toBeGreaterThanOrEqual(30 * DAY_MS);
-    expect(Date.now() - wallStart).toBeLessThan(30_000);
+    expect((await env.currentTimeMs()) - serverStart).toBeGreaterThanOrEqual(30 * DAY_MS);
     expect(result).toMatchObject({ first: true, repeat: false });
     const events = await listAuditEvents(database.db, 'order', subjectId);
     expect(events).toHaveLength(1);

@@ -61,20 +61,25 @@ describe('concurrent requests', () => {
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => {
+    let locked!: (holder: number) => void;
+    const isLocked = new Promise<number>((resolve) => {
       locked = resolve;
     });
     const holding = h.database.db.transaction(async (tx) => {
       await tx.execute(sql`select 1 from invoices where invoice_number = ${invoiceNumber} for update`);
-      locked();
+      const [me] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as Array<{ pid: number }>;
+      locked(me!.pid);
       await released;
     });
-    await isLocked;
+    const holder = await isLocked;
     const paying = handle.executeUpdate(recordPaymentUpdate, { args: [pay(`settles-${input.orderId}`, 180_000)] });
     try {
+      // The payment is being applied: its session waits on this test's lock (not any lock
+      // anywhere on the server, which other test files' sessions may be waiting on).
       await eventually(async () => {
-        const [waiting] = await h.database.rows<{ n: number }>(sql`select count(*)::int as n from pg_locks where not granted`);
+        const [waiting] = await h.database.rows<{ n: number }>(
+          sql`select count(*)::int as n from pg_stat_activity where ${holder}::int = any(pg_blocking_pids(pid))`,
+        );
         expect(waiting!.n).toBeGreaterThan(0);
       });
       const reason = await refusal(

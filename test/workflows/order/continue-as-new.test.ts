@@ -1,13 +1,12 @@
 // A long-lived order keeps its history bounded: when the server suggests it, the order
 // continues as new with all its state. The dev server is told to suggest it early.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { listJournalEntries } from '../../../db/queries/ledger.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import { recordPayment } from '../../../db/queries/payments.js';
 import {
-  ORDER_SEARCH_ATTRIBUTE_KEYS,
   getOrderQuery,
   orderWorkflowId,
   reconcileAgainSignal,
@@ -15,19 +14,13 @@ import {
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
-import { CLI, resolveTemporalExecutable } from '../../../workers/runtime/temporal-binaries.js';
+import { startDevServer } from '../../helpers/temporal.js';
 import { type Harness, eventually, newOrder, recordHistory, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
 const devServerSuggestingEarly = () =>
-  TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
-      searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
-    },
-  });
+  startDevServer({ extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'] });
 useOrderHarness(devServerSuggestingEarly, (e, harness) => {
   env = e;
   h = harness;
