@@ -2,7 +2,7 @@
 // the run's PostgreSQL database, and one API key per role, driven through `inject`.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { type ApiRole, issueApiKey } from '../../api/auth.js';
 import { uniqueId } from '../helpers/database.js';
@@ -85,4 +85,36 @@ export async function createCustomer(h: ApiHarness, overrides: Record<string, un
 
 export function orderBody(customerId: string, overrides: Record<string, unknown> = {}) {
   return { orderId: uniqueId('ord'), customerId, currency: 'USD', lines: LINES, taxRateBps: 1000, ...overrides };
+}
+
+export interface RefusalFixtures {
+  customerId: string;
+  /** An order awaiting shipment, and its view. */
+  pending: { orderId: string; view: unknown };
+  /** An order shipped in full and invoiced, awaiting payment, and its view. */
+  invoiced: { orderId: string; view: unknown };
+}
+
+/**
+ * For tests that send only requests that must be refused: a customer of the test's own, an
+ * order of it awaiting shipment and one invoiced. The views are read back to check nothing
+ * changed.
+ */
+export async function refusalFixtures(h: ApiHarness): Promise<RefusalFixtures> {
+  const customerId = await createCustomer(h);
+  const a = orderBody(customerId);
+  const b = orderBody(customerId);
+  const [placedA, placedB] = await Promise.all([h.call('service', 'POST', '/orders', a), h.call('service', 'POST', '/orders', b)]);
+  expect(placedA.statusCode, placedA.body).toBe(201);
+  expect(placedB.statusCode, placedB.body).toBe(201);
+  const shipped = await h.call('service', 'POST', `/orders/${b.orderId}/shipments`, {
+    shipmentId: uniqueId('shp'),
+    lines: LINES.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
+  });
+  expect(shipped.statusCode, shipped.body).toBe(200);
+  const pending = { orderId: a.orderId, view: (await h.call('operator', 'GET', `/orders/${a.orderId}`)).json() };
+  const invoiced = { orderId: b.orderId, view: (await h.call('operator', 'GET', `/orders/${b.orderId}`)).json() };
+  expect(pending.view).toMatchObject({ status: 'awaiting_shipment' });
+  expect(invoiced.view).toMatchObject({ status: 'awaiting_payment' });
+  return { customerId, pending, invoiced };
 }

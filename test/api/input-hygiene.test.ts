@@ -19,7 +19,7 @@ import { orderWorkflowId } from '../../workflows/order/contract.js';
 import { uniqueId } from '../helpers/database.js';
 import { startDevServer } from '../helpers/temporal.js';
 import { eventually } from '../workflows/order/harness.js';
-import { type ApiHarness, createCustomer, LINES, orderBody, useApi } from './harness.js';
+import { type ApiHarness, createCustomer, LINES, orderBody, refusalFixtures, useApi } from './harness.js';
 
 let h: ApiHarness;
 useApi(startDevServer, (harness) => {
@@ -33,21 +33,7 @@ let pending: { orderId: string; view: unknown };
 let invoiced: { orderId: string; view: unknown };
 
 beforeAll(async () => {
-  customerId = await createCustomer(h);
-  const a = orderBody(customerId);
-  const b = orderBody(customerId);
-  const [placedA, placedB] = await Promise.all([h.call('service', 'POST', '/orders', a), h.call('service', 'POST', '/orders', b)]);
-  expect(placedA.statusCode, placedA.body).toBe(201);
-  expect(placedB.statusCode, placedB.body).toBe(201);
-  const shipped = await h.call('service', 'POST', `/orders/${b.orderId}/shipments`, {
-    shipmentId: uniqueId('shp'),
-    lines: LINES.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
-  });
-  expect(shipped.statusCode, shipped.body).toBe(200);
-  pending = { orderId: a.orderId, view: (await h.call('operator', 'GET', `/orders/${a.orderId}`)).json() };
-  invoiced = { orderId: b.orderId, view: (await h.call('operator', 'GET', `/orders/${b.orderId}`)).json() };
-  expect(pending.view).toMatchObject({ status: 'awaiting_shipment' });
-  expect(invoiced.view).toMatchObject({ status: 'awaiting_payment' });
+  ({ customerId, pending, invoiced } = await refusalFixtures(h));
 });
 
 // ---- what a refusal must look like ---------------------------------------------------------

@@ -9,7 +9,7 @@ import { getOrderRow } from '../../db/queries/orders.js';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
 import { uniqueId } from '../helpers/database.js';
 import { startDevServer } from '../helpers/temporal.js';
-import { type ApiHarness, createCustomer, LINES, orderBody, useApi } from './harness.js';
+import { type ApiHarness, LINES, orderBody, refusalFixtures, useApi } from './harness.js';
 
 let h: ApiHarness;
 useApi(startDevServer, (harness) => {
@@ -23,21 +23,7 @@ let pending: { orderId: string; view: unknown };
 let invoiced: { orderId: string; view: unknown };
 
 beforeAll(async () => {
-  customerId = await createCustomer(h);
-  const a = orderBody(customerId);
-  const b = orderBody(customerId);
-  const [placedA, placedB] = await Promise.all([h.call('service', 'POST', '/orders', a), h.call('service', 'POST', '/orders', b)]);
-  expect(placedA.statusCode, placedA.body).toBe(201);
-  expect(placedB.statusCode, placedB.body).toBe(201);
-  const shipped = await h.call('service', 'POST', `/orders/${b.orderId}/shipments`, {
-    shipmentId: uniqueId('shp'),
-    lines: LINES.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
-  });
-  expect(shipped.statusCode, shipped.body).toBe(200);
-  expect(shipped.json().status).toBe('awaiting_payment');
-  pending = { orderId: a.orderId, view: (await h.call('service', 'GET', `/orders/${a.orderId}`)).json() };
-  invoiced = { orderId: b.orderId, view: (await h.call('service', 'GET', `/orders/${b.orderId}`)).json() };
-  expect(pending.view).toMatchObject({ status: 'awaiting_shipment' });
+  ({ customerId, pending, invoiced } = await refusalFixtures(h));
 });
 
 type Method = 'GET' | 'POST' | 'PATCH';
