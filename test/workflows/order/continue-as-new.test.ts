@@ -2,10 +2,8 @@
 // continues as new with all its state. The dev server is told to suggest it early.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { listJournalEntries } from '../../../db/queries/ledger.js';
 import { listNotifications } from '../../../db/queries/notifications.js';
-import { recordPayment } from '../../../db/queries/payments.js';
 import {
   getOrderQuery,
   orderWorkflowId,
@@ -15,7 +13,7 @@ import {
 } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { startDevServer } from '../../helpers/temporal.js';
-import { type Harness, eventually, newOrder, recordHistory, useOrderHarness, startOrder } from './harness.js';
+import { type Harness, applyStrayCash, eventually, newOrder, recordHistory, removeStrayCash, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -71,20 +69,7 @@ describe('continue-as-new', () => {
     const invoiced = await handle.executeUpdate(recordShipmentUpdate, {
       args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
     });
-    // Cash applied to the invoice outside the order keeps the books from balancing.
-    const stray = `stray-${input.orderId}`;
-    await recordPayment(h.database.db, {
-      paymentReference: stray,
-      customerId: input.customerId,
-      orderId: input.orderId,
-      invoiceNumber: invoiced.invoice!.invoiceNumber,
-      amountMinor: 1_000,
-      currency: 'USD',
-      method: 'other',
-      receivedAt: new Date('2026-12-02T00:00:00Z'),
-      appliedMinor: 1_000,
-      unappliedMinor: 0,
-    });
+    await applyStrayCash(h, input, invoiced.invoice!.invoiceNumber);
     await handle.executeUpdate(recordPaymentUpdate, {
       args: [{ paymentReference: `full-${input.orderId}`, amountMinor: 180_000, currency: 'USD', method: 'card', receivedAt: '2026-12-03T00:00:00Z' }],
     });
@@ -109,8 +94,7 @@ describe('continue-as-new', () => {
     const notices = await listNotifications(h.database.db, 'order', input.orderId);
     expect(notices.filter((n) => n.template === 'reconciliation_failed')).toHaveLength(attempts);
 
-    await h.database.rows(sql`delete from payment_applications where payment_reference = ${stray}`);
-    await h.database.rows(sql`delete from payments where payment_reference = ${stray}`);
+    await removeStrayCash(h, input);
     await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
   });

@@ -10,7 +10,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { DatabaseHandle } from '../../../db/client.js';
+import { sql } from 'drizzle-orm';
 import { upsertCustomer } from '../../../db/queries/customers.js';
+import { recordPayment } from '../../../db/queries/payments.js';
 import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
 import type { OrderInput, OrderLine, OrderPolicy } from '../../../workflows/order/contract.js';
 import { DEFAULT_DUNNING_POLICY } from '../../../workflows/order/rules/dunning.js';
@@ -196,4 +198,26 @@ export function useOrderHarness(
 /** A payment as the gateway reports it, in the order's currency unless told otherwise. */
 export function payment(ref: string, amountMinor: number, currency = 'USD') {
   return { paymentReference: ref, amountMinor, currency, method: 'bank_transfer' as const, receivedAt: '2026-12-01T10:00:00Z' };
+}
+
+/** Cash applied to the order's invoice outside the order (a mis-keyed bank match): its books no longer balance. */
+export async function applyStrayCash(h: Harness, input: OrderInput, invoiceNumber: string): Promise<void> {
+  await recordPayment(h.database.db, {
+    paymentReference: `stray-${input.orderId}`,
+    customerId: input.customerId,
+    orderId: input.orderId,
+    invoiceNumber,
+    amountMinor: 1_000,
+    currency: 'USD',
+    method: 'other',
+    receivedAt: new Date('2026-12-02T00:00:00Z'),
+    appliedMinor: 1_000,
+    unappliedMinor: 0,
+  });
+}
+
+/** Finance removes the stray cash again. */
+export async function removeStrayCash(h: Harness, input: OrderInput): Promise<void> {
+  await h.database.rows(sql`delete from payment_applications where payment_reference = ${`stray-${input.orderId}`}`);
+  await h.database.rows(sql`delete from payments where payment_reference = ${`stray-${input.orderId}`}`);
 }

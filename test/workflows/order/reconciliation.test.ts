@@ -1,9 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
-import { recordPayment } from '../../../db/queries/payments.js';
 import {
   getOrderQuery,
   reconcileAgainSignal,
@@ -11,7 +9,7 @@ import {
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { type Harness, eventually, newOrder, recordHistory, useOrderHarness, startOrder } from './harness.js';
+import { type Harness, applyStrayCash, eventually, newOrder, recordHistory, removeStrayCash, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -27,20 +25,7 @@ describe('reconciliation', () => {
     const invoiced = await handle.executeUpdate(recordShipmentUpdate, {
       args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] }],
     });
-    const invoiceNumber = invoiced.invoice!.invoiceNumber;
-    // Cash applied to this invoice outside the order (a mis-keyed bank match).
-    await recordPayment(h.database.db, {
-      paymentReference: `stray-${input.orderId}`,
-      customerId: input.customerId,
-      orderId: input.orderId,
-      invoiceNumber,
-      amountMinor: 1_000,
-      currency: 'USD',
-      method: 'other',
-      receivedAt: new Date('2026-12-02T00:00:00Z'),
-      appliedMinor: 1_000,
-      unappliedMinor: 0,
-    });
+    await applyStrayCash(h, input, invoiced.invoice!.invoiceNumber);
     await handle.executeUpdate(recordPaymentUpdate, {
       args: [{ paymentReference: 'full', amountMinor: 180_000, currency: 'USD', method: 'bank_transfer', receivedAt: '2026-12-03T00:00:00Z' }],
     });
@@ -60,8 +45,7 @@ describe('reconciliation', () => {
     expect(described.status.name).toBe('RUNNING');
 
     // Finance removes the mis-applied cash and asks for the proof again.
-    await h.database.rows(sql`delete from payment_applications where payment_reference = ${`stray-${input.orderId}`}`);
-    await h.database.rows(sql`delete from payments where payment_reference = ${`stray-${input.orderId}`}`);
+    await removeStrayCash(h, input);
     await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
     await recordHistory(handle, 'reconciliation-failed-then-retried');
