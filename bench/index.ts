@@ -28,29 +28,22 @@ import { historyCost } from './history.js';
 import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, httpDriver } from './orders.js';
 import { type NodeProcess, type Usage, UsageMeter, childrenOf, machineBusySeconds, startNode } from './processes.js';
 import { type StepResult, type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
+import { USAGE, parseOptions } from './options.js';
 import { runScale } from './scale.js';
 import { closedLoop, percentile, turnOrder } from './stats.js';
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const value = (name: string) => flag(name)?.split('=')[1];
-const quick = Boolean(flag('quick'));
-const profile = Boolean(flag('profile'));
-const only = new Set((value('only') ?? 'f,a,d,c').split(',') as WorkloadKey[]);
-// The quick run takes one step, at 8 callers, where every workload's orders take less than its
-// window: at 32 an order of the naive design takes longer than a short window, which then
-// counts a burst of completions or none.
-const sweep = (value('sweep') ?? (quick ? '8' : '1,8,32,128')).split(',').map(Number);
-// Short steps: the 10,000 open orders take most of a default run; the quick run stays under a minute.
-const secondsPerStep = Number(value('seconds') ?? (quick ? 2 : 5));
-/** Least seconds before each step's counted window opens (it also waits for every caller's first order). */
-const rampSeconds = quick ? 1 : 2;
-const scaleOrders = flag('no-scale') ? 0 : Number(value('scale') ?? (quick ? 0 : 10_000));
-/** The wave's orders are opened again on the time-skipping server: 1,000 unless told. */
-const waveOrders = scaleOrders === 0 ? 0 : Number(value('wave') ?? 1_000);
-/** The issue's budget holds for the quick and the default run, not for one that flags reshape. */
-const reshaped = ['only', 'sweep', 'seconds', 'scale', 'no-scale', 'wave', 'profile'].some((name) => flag(name));
-const budget = reshaped ? undefined : quick ? { name: 'quick run under a minute', seconds: 60 } : { name: 'default run under ten minutes', seconds: 600 };
+let options: ReturnType<typeof parseOptions>;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (process.argv.includes('--help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { command, quick, profile, only, sweep, secondsPerStep, rampSeconds, scaleOrders, waveOrders, budget } = options;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -77,7 +70,8 @@ async function cleanUp(): Promise<void> {
 
 const workloads: WorkloadResult[] = [];
 let scale: Awaited<ReturnType<typeof runScale>> | undefined;
-let sweepSeconds = 0;
+/** Unset in the scale run, which sweeps nothing. */
+let sweepSeconds: number | undefined;
 
 interface DevServer {
   address: string;
@@ -149,9 +143,10 @@ try {
     writeFileSync(file, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
     return file;
   };
+  // The scale run has no workload of Temporal alone: no baseline to build.
   const [engineBundle, baselineBundle] = await Promise.all([
     bundle('engine', WORKFLOWS_PATH),
-    bundle('baseline', path.join(here, 'baseline', 'workflows.ts')),
+    only.has('f') || only.has('a') ? bundle('baseline', path.join(here, 'baseline', 'workflows.ts')) : '',
   ]);
 
   const nodeArgs = (name: string): string[] =>
@@ -341,7 +336,7 @@ try {
     }
   }
   workloads.push(...keys.flatMap((k) => results.get(k) ?? []));
-  sweepSeconds = (Date.now() - sweepStartedAt) / 1000;
+  if (keys.length > 0) sweepSeconds = (Date.now() - sweepStartedAt) / 1000;
 
   // ---- scale: many open orders, then the dunning wave -----------------------------------
   if (scaleOrders > 0) {
@@ -383,12 +378,12 @@ async function sampleHistories(client: Client, ids: string[], most = 10): Promis
 
 // From the process's start: loading the SDK and the bench's own code counts against the budget.
 const runSeconds = process.uptime();
-const run = { seconds: runSeconds, cores: cpus().length, sweepSeconds, ...(budget ? { budget } : {}) };
-const header = `bench ${quick ? '(quick) ' : ''}on ${cpus().length} cores, closed loop, ${secondsPerStep} s per step, ${runSeconds.toFixed(0)} s in all`;
+const run = { seconds: runSeconds, cores: cpus().length, ...(sweepSeconds === undefined ? {} : { sweepSeconds }), ...(budget ? { budget } : {}) };
+const header = `bench ${command === 'default' ? '' : `(${command}) `}on ${cpus().length} cores, closed loop, ${secondsPerStep} s per step, ${runSeconds.toFixed(0)} s in all`;
 const report = renderReport(workloads, scale, header, run);
 console.log(`\n${report}`);
 const outDir = path.join(here, 'results');
 mkdirSync(outDir, { recursive: true });
-const file = path.join(outDir, `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ quick, secondsPerStep, cores: cpus().length, run, workloads, scale }, null, 2)}\n`);
+const file = path.join(outDir, `bench-${command === 'scale' ? 'scale-' : ''}${new Date().toISOString().replaceAll(':', '-')}.json`);
+writeFileSync(file, `${JSON.stringify({ command, quick, secondsPerStep, cores: cpus().length, run, workloads, scale }, null, 2)}\n`);
 console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);

@@ -53,11 +53,11 @@ export interface ScaleResult {
 /** How long a run took, by phase, against the issue's budget for it. */
 export interface RunLength {
   seconds: number;
-  /** Set for the quick and the default run only: flags that change the run change its length. */
+  /** The command's budget (quick, default or scale run), unset when flags reshape the run: they change its length. */
   budget?: { name: string; seconds: number };
   cores: number;
-  /** Setting up the workloads and sweeping them. */
-  sweepSeconds: number;
+  /** Setting up the workloads and sweeping them; unset in the scale run, which sweeps nothing. */
+  sweepSeconds?: number;
 }
 
 export interface Target {
@@ -118,7 +118,7 @@ export function targets(workloads: WorkloadResult[], scale?: ScaleResult, run?: 
  */
 function runLengthTarget(run: RunLength, budget: NonNullable<RunLength['budget']>, scale?: ScaleResult): Target {
   const s = (n: number) => `${n.toFixed(0)} s`;
-  const phases = [`workloads set up and swept ${s(run.sweepSeconds)}`];
+  const phases = run.sweepSeconds === undefined ? [] : [`workloads set up and swept ${s(run.sweepSeconds)}`];
   let cpuBound = '';
   if (scale) {
     phases.push(`${scale.orders} orders opened ${s(scale.openSeconds)}`);
@@ -128,7 +128,7 @@ function runLengthTarget(run: RunLength, budget: NonNullable<RunLength['budget']
     const named = Object.entries(cpu).map(([p, ms]) => `${p} ${ms.toFixed(0)}`).join(', ');
     cpuBound = `; at ${perOrder.toFixed(0)} ms of CPU per order opened (${named}), ${scale.orders} orders need at least ${s((scale.orders * perOrder) / 1000 / run.cores)} on ${run.cores} cores`;
   }
-  const rest = run.seconds - run.sweepSeconds - (scale ? scale.openSeconds + (scale.wave?.seconds ?? 0) : 0);
+  const rest = run.seconds - (run.sweepSeconds ?? 0) - (scale ? scale.openSeconds + (scale.wave?.seconds ?? 0) : 0);
   phases.push(`the rest ${s(Math.max(0, rest))}`);
   return {
     name: budget.name,

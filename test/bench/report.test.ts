@@ -62,7 +62,7 @@ describe('targets', () => {
     expect(targets([], { ...scale, wave: { ...scale.wave!, early: 1 } }).map((t) => t.pass)).toEqual([true, false]);
   });
 
-  it('holds the quick and the default run to their budget, and says where the time went', () => {
+  it('holds the quick, the default and the scale run to their budget, and says where the time went', () => {
     const scale = scaleResult({
       orders: 1000,
       openSeconds: 100,
@@ -81,6 +81,15 @@ describe('targets', () => {
     expect(targets([], scale, { ...run, seconds: 600 }).at(-1)!.pass).toBe(false);
     const quick = targets([workload('f', [10])], undefined, { seconds: 45, cores: 2, sweepSeconds: 40, budget: { name: 'quick run under a minute', seconds: 60 } });
     expect(quick.map((t) => [t.name, t.pass, t.detail])).toEqual([['quick run under a minute', true, '45 s of 60 s: workloads set up and swept 40 s, the rest 5 s']]);
+    // the scale run sweeps nothing: its phases are the open orders and the rest
+    const scaleRun = targets([], { ...scale, orders: 10_000, openSeconds: 600, wave: undefined }, { seconds: 640, cores: 2, budget: { name: 'scale run under fifteen minutes', seconds: 900 } });
+    expect(scaleRun.at(-1)).toEqual({
+      name: 'scale run under fifteen minutes',
+      pass: true,
+      detail:
+        '640 s of 900 s: 10000 orders opened 600 s, the rest 40 s; ' +
+        'at 100 ms of CPU per order opened (worker 40, server 50, postgres 10), 10000 orders need at least 500 s on 2 cores',
+    });
     // a run that flags reshaped has no budget to be held to
     expect(targets([], scale, { seconds: 900, cores: 2, sweepSeconds: 60 }).map((t) => t.name)).not.toContain(budget.name);
   });
