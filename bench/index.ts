@@ -379,7 +379,8 @@ async function sampleHistories(client: Client, ids: string[], most = 10): Promis
 // From the process's start: loading the SDK and the bench's own code counts against the budget.
 const runSeconds = process.uptime();
 const run = { seconds: runSeconds, cores: cpus().length, ...(sweepSeconds === undefined ? {} : { sweepSeconds }), ...(budget ? { budget } : {}) };
-const header = `bench ${command === 'default' ? '' : `(${command}) `}on ${cpus().length} cores, closed loop, ${secondsPerStep} s per step, ${runSeconds.toFixed(0)} s in all`;
+const loop = workloads.length > 0 ? `closed loop, ${secondsPerStep} s per step, ` : '';
+const header = `bench ${command === 'default' ? '' : `(${command}) `}on ${cpus().length} cores, ${loop}${runSeconds.toFixed(0)} s in all`;
 const report = renderReport(workloads, scale, header, run);
 console.log(`\n${report}`);
 const outDir = path.join(here, 'results');

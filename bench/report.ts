@@ -140,8 +140,9 @@ function runLengthTarget(run: RunLength, budget: NonNullable<RunLength['budget']
 export const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
 const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(0) : '-');
 
-export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | undefined, header: string, run?: RunLength): string {
-  const lines: string[] = [header, ''];
+/** Each step of the sweep, then each workload at saturation. */
+function sweepTables(lines: string[], workloads: WorkloadResult[]): void {
+  lines.push('');
   lines.push(
     '| workload | concurrency | orders/s | p50 ms | p95 ms | p99 ms | failed | CPU ms/order worker · API · server · PG · bench | machine busy, cores | peak RSS MiB worker · API · server | events · workflow tasks per order (sampled) |',
   );
@@ -172,6 +173,12 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
       `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h ? (h.bytes / 1024).toFixed(1) : '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${database ? database.rowsPerOrder.toFixed(1) : '-'} | ${database ? database.bytesPerOrder.toFixed(0) : '-'} |`,
     );
   }
+}
+
+export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | undefined, header: string, run?: RunLength): string {
+  const lines: string[] = [header];
+  // The scale run sweeps nothing: no tables of workloads.
+  if (workloads.length > 0) sweepTables(lines, workloads);
 
   const routes = workloads.flatMap((w) => {
     const s = saturation(w);

@@ -100,6 +100,13 @@ describe('targets', () => {
     expect(text).toContain('| c ≥ 0.7 × f | MISS |');
   });
 
+  it('prints no tables of workloads for the scale run, which sweeps nothing, and its budget as the last target', () => {
+    const run = { seconds: 640, cores: 2, budget: { name: 'scale run under fifteen minutes', seconds: 900 } };
+    const text = renderReport([], scaleResult({ orders: 10_000, wave: undefined }), 'bench (scale)', run);
+    expect(text).not.toContain('| workload |');
+    expect(text.split('\n').at(-1)).toMatch(/^\| scale run under fifteen minutes \| pass \| 640 s of 900 s: 10000 orders opened 10 s, the rest 630 s;/);
+  });
+
   it('shows the sampled events and workflow tasks per order of each step, or a dash where none was sampled', () => {
     const w = workload('d', [10, 20]);
     w.steps[1]!.histories = { sampled: 10, events: 31.4, workflowTasks: 3.25 };
