@@ -27,10 +27,11 @@ export interface BenchOptions {
 }
 
 /**
- * Orders the default run opens. On two cores an order takes about 105 ms of CPU to open
- * (worker, server, PostgreSQL) and the dev server opens 15 to 25 a second: 2,000 take 80 to
- * 135 s, next to 145 to 195 s of setting up and sweeping and about 60 s of the dunning wave,
- * some 300 to 400 s in all. Four times the worker's cache, so most orders are still evicted.
+ * Orders the default run opens: four times the worker's cache, so most are still evicted. On
+ * two cores the dev server opens 15 to 25 a second, so 2,000 take 80 to 135 s, next to 145 to
+ * 195 s of setting up and sweeping and about 60 s of the dunning wave: 300 to 400 s in all. A
+ * default run took 299 s (2026-12-02: sweep 177 s, 2,000 orders 75 s at 62 ms of CPU each,
+ * wave 40 s). An order costs less CPU to open among 2,000 than among 10,000 (104 to 110 ms).
  */
 export const DEFAULT_SCALE_ORDERS = 2_000;
 /** Orders `npm run bench:scale` opens. */
