@@ -56,13 +56,13 @@ export interface Finding {
 }
 
 /** One line per finding, as the audit prints it. */
-export function findingLine(f: Finding): string {
-  return `${f.code} ${f.subject}: ${f.detail}`;
+export function findingLine(finding: Finding): string {
+  return `${finding.code} ${finding.subject}: ${finding.detail}`;
 }
 
 /** The same problem in two runs of the audit: same check, same subject (figures may have moved). */
-export function findingKey(f: Finding): string {
-  return `${f.code} ${f.subject}`;
+export function findingKey(finding: Finding): string {
+  return `${finding.code} ${finding.subject}`;
 }
 
 /**
@@ -72,7 +72,7 @@ export function findingKey(f: Finding): string {
  */
 export function confirmedFindings(first: readonly Finding[], second: readonly Finding[]): Finding[] {
   const seen = new Set(first.map(findingKey));
-  return second.filter((f) => seen.has(findingKey(f)));
+  return second.filter((finding) => seen.has(findingKey(finding)));
 }
 
 // ---- 1. journal entries ------------------------------------------------------------------
@@ -87,14 +87,14 @@ export interface EntryTotals {
   creditsMinor: number;
 }
 
-export function checkEntry(e: EntryTotals): Finding[] {
-  const subject = `entry ${e.entryId} (${e.kind} ${e.entryKey}, order ${e.orderId})`;
+export function checkEntry(entry: EntryTotals): Finding[] {
+  const subject = `entry ${entry.entryId} (${entry.kind} ${entry.entryKey}, order ${entry.orderId})`;
   const findings: Finding[] = [];
-  if (e.lineCount < 2) {
-    findings.push({ code: 'incomplete-entry', subject, detail: `${e.lineCount} line(s), an entry has at least two` });
+  if (entry.lineCount < 2) {
+    findings.push({ code: 'incomplete-entry', subject, detail: `${entry.lineCount} line(s), an entry has at least two` });
   }
-  if (e.debitsMinor !== e.creditsMinor) {
-    findings.push({ code: 'unbalanced-entry', subject, detail: `debits ${e.debitsMinor}, credits ${e.creditsMinor}` });
+  if (entry.debitsMinor !== entry.creditsMinor) {
+    findings.push({ code: 'unbalanced-entry', subject, detail: `debits ${entry.debitsMinor}, credits ${entry.creditsMinor}` });
   }
   return findings;
 }
@@ -136,36 +136,36 @@ export interface OrderBooks {
 }
 
 /** What the books say is still owed: the invoice's side minus what settled it; 0 with no invoice. */
-export function booksBalanceMinor(o: Pick<OrderBooks, 'invoice'>): number {
-  if (!o.invoice) return 0;
-  const i = o.invoice;
+export function booksBalanceMinor(order: Pick<OrderBooks, 'invoice'>): number {
+  if (!order.invoice) return 0;
+  const invoice = order.invoice;
   return reconcile({
-    invoiceTotalMinor: i.totalMinor,
-    feesMinor: i.feesMinor,
-    appliedPaymentsMinor: i.appliedPaymentsMinor,
-    creditNotesMinor: i.creditNotesMinor,
-    writtenOffMinor: i.writtenOffMinor,
+    invoiceTotalMinor: invoice.totalMinor,
+    feesMinor: invoice.feesMinor,
+    appliedPaymentsMinor: invoice.appliedPaymentsMinor,
+    creditNotesMinor: invoice.creditNotesMinor,
+    writtenOffMinor: invoice.writtenOffMinor,
   }).differenceMinor;
 }
 
-export function ledgerReceivableMinor(o: Pick<OrderBooks, 'receivable'>): number {
-  return Object.values(o.receivable).reduce((sum, n) => sum + (n ?? 0), 0);
+export function ledgerReceivableMinor(order: Pick<OrderBooks, 'receivable'>): number {
+  return Object.values(order.receivable).reduce((sum, n) => sum + (n ?? 0), 0);
 }
 
-function orderSubject(o: Pick<OrderBooks, 'orderId' | 'invoice'>): string {
-  return o.invoice ? `order ${o.orderId} (invoice ${o.invoice.invoiceNumber})` : `order ${o.orderId}`;
+function orderSubject(order: Pick<OrderBooks, 'orderId' | 'invoice'>): string {
+  return order.invoice ? `order ${order.orderId} (invoice ${order.invoice.invoiceNumber})` : `order ${order.orderId}`;
 }
 
 /** Each part of the receivable as the books and as the ledger have it, where the two differ. */
-function receivableParts(o: OrderBooks): string[] {
-  const i = o.invoice;
-  const r = o.receivable;
+function receivableParts(order: OrderBooks): string[] {
+  const invoice = order.invoice;
+  const receivable = order.receivable;
   const parts: Array<[string, number, number]> = [
-    ['invoice', i?.totalMinor ?? 0, r.invoice ?? 0],
-    ['fees', i?.feesMinor ?? 0, r.fee ?? 0],
-    ['payments', i?.appliedPaymentsMinor ?? 0, -(r.payment ?? 0)],
-    ['credit notes', i?.creditNotesMinor ?? 0, -(r.credit_note ?? 0)],
-    ['write-offs', i?.writtenOffMinor ?? 0, -(r.write_off ?? 0)],
+    ['invoice', invoice?.totalMinor ?? 0, receivable.invoice ?? 0],
+    ['fees', invoice?.feesMinor ?? 0, receivable.fee ?? 0],
+    ['payments', invoice?.appliedPaymentsMinor ?? 0, -(receivable.payment ?? 0)],
+    ['credit notes', invoice?.creditNotesMinor ?? 0, -(receivable.credit_note ?? 0)],
+    ['write-offs', invoice?.writtenOffMinor ?? 0, -(receivable.write_off ?? 0)],
   ];
   return parts.filter(([, books, ledger]) => books !== ledger).map(([what, books, ledger]) => `${what}: books ${books}, ledger ${ledger}`);
 }
@@ -174,23 +174,23 @@ function receivableParts(o: OrderBooks): string[] {
  * The row holds what the invoice's latest dunning notice quoted, and that is what dunning may
  * chase now: the notice's activity wrote it, and the workflow writes the balance next.
  */
-function rowHoldsCurrentQuote(o: OrderBooks, books: number): boolean {
-  const i = o.invoice;
-  if (!i || i.lastQuotedMinor === null || o.amountDueMinor !== i.lastQuotedMinor || books < 0) return false;
-  return i.lastQuotedMinor === dunnableMinor(books, i.openDisputedMinor);
+function rowHoldsCurrentQuote(order: OrderBooks, books: number): boolean {
+  const invoice = order.invoice;
+  if (!invoice || invoice.lastQuotedMinor === null || order.amountDueMinor !== invoice.lastQuotedMinor || books < 0) return false;
+  return invoice.lastQuotedMinor === dunnableMinor(books, invoice.openDisputedMinor);
 }
 
 /** Everything the database alone can say about one order: checks 2 (without the workflow) and 5. */
-export function checkOrder(o: OrderBooks): Finding[] {
+export function checkOrder(order: OrderBooks): Finding[] {
   const findings: Finding[] = [];
-  const subject = orderSubject(o);
-  const closed = isClosedStatus(o.status);
-  const books = booksBalanceMinor(o);
-  const noInvoice = o.invoice ? '' : ' (no invoice)';
+  const subject = orderSubject(order);
+  const closed = isClosedStatus(order.status);
+  const books = booksBalanceMinor(order);
+  const noInvoice = order.invoice ? '' : ' (no invoice)';
 
-  const ledger = ledgerReceivableMinor(o);
+  const ledger = ledgerReceivableMinor(order);
   if (ledger !== books) {
-    const notes = [...(o.invoice ? [] : ['no invoice']), ...receivableParts(o)];
+    const notes = [...(order.invoice ? [] : ['no invoice']), ...receivableParts(order)];
     findings.push({
       code: 'ledger-receivable',
       subject,
@@ -199,58 +199,58 @@ export function checkOrder(o: OrderBooks): Finding[] {
   }
 
   if (closed) {
-    if (o.amountDueMinor !== 0) {
-      findings.push({ code: 'row-amount-due', subject, detail: `row amount due ${o.amountDueMinor}, expected 0 for a ${o.status} order` });
+    if (order.amountDueMinor !== 0) {
+      findings.push({ code: 'row-amount-due', subject, detail: `row amount due ${order.amountDueMinor}, expected 0 for a ${order.status} order` });
     }
-  } else if (o.amountDueMinor !== books && !rowHoldsCurrentQuote(o, books)) {
-    const quoted = o.invoice?.lastQuotedMinor === o.amountDueMinor ? ' (what the latest dunning notice quoted)' : '';
-    findings.push({ code: 'row-amount-due', subject, detail: `row amount due ${o.amountDueMinor}${quoted}, books balance ${books}${noInvoice}` });
+  } else if (order.amountDueMinor !== books && !rowHoldsCurrentQuote(order, books)) {
+    const quoted = order.invoice?.lastQuotedMinor === order.amountDueMinor ? ' (what the latest dunning notice quoted)' : '';
+    findings.push({ code: 'row-amount-due', subject, detail: `row amount due ${order.amountDueMinor}${quoted}, books balance ${books}${noInvoice}` });
   }
 
-  const invoiceNumber = o.invoice?.invoiceNumber ?? null;
-  if (o.rowInvoiceNumber !== invoiceNumber) {
+  const invoiceNumber = order.invoice?.invoiceNumber ?? null;
+  if (order.rowInvoiceNumber !== invoiceNumber) {
     findings.push({
       code: 'row-invoice-number',
       subject,
-      detail: `row names invoice ${o.rowInvoiceNumber ?? 'none'}, the order's invoice is ${invoiceNumber ?? 'none'}`,
+      detail: `row names invoice ${order.rowInvoiceNumber ?? 'none'}, the order's invoice is ${invoiceNumber ?? 'none'}`,
     });
   }
 
-  if (o.finalViewBalanceMinor !== null && o.finalViewBalanceMinor !== books) {
-    findings.push({ code: 'final-view-balance', subject, detail: `final view balance ${o.finalViewBalanceMinor}, books balance ${books}${noInvoice}` });
+  if (order.finalViewBalanceMinor !== null && order.finalViewBalanceMinor !== books) {
+    findings.push({ code: 'final-view-balance', subject, detail: `final view balance ${order.finalViewBalanceMinor}, books balance ${books}${noInvoice}` });
   }
 
-  if (closed && o.closedAt === null) {
-    findings.push({ code: 'closed-without-closed-at', subject, detail: `status ${o.status}, closed_at not set` });
+  if (closed && order.closedAt === null) {
+    findings.push({ code: 'closed-without-closed-at', subject, detail: `status ${order.status}, closed_at not set` });
   }
-  if (!closed && o.closedAt !== null) {
-    findings.push({ code: 'closed-at-on-open-order', subject, detail: `closed_at ${o.closedAt.toISOString()}, status ${o.status}` });
+  if (!closed && order.closedAt !== null) {
+    findings.push({ code: 'closed-at-on-open-order', subject, detail: `closed_at ${order.closedAt.toISOString()}, status ${order.status}` });
   }
-  if (o.invoice) {
-    const open = o.invoice.status === 'open';
+  if (order.invoice) {
+    const open = order.invoice.status === 'open';
     if (closed && open) {
-      findings.push({ code: 'closed-order-open-invoice', subject, detail: `status ${o.status}, invoice status open` });
+      findings.push({ code: 'closed-order-open-invoice', subject, detail: `status ${order.status}, invoice status open` });
     }
     if (!open && !closed) {
-      findings.push({ code: 'closed-invoice-open-order', subject, detail: `invoice status ${o.invoice.status}, status ${o.status}` });
+      findings.push({ code: 'closed-invoice-open-order', subject, detail: `invoice status ${order.invoice.status}, status ${order.status}` });
     }
     if (!open && books !== 0) {
-      findings.push({ code: 'closed-invoice-balance', subject, detail: `invoice status ${o.invoice.status}, books balance ${books}, expected 0` });
+      findings.push({ code: 'closed-invoice-balance', subject, detail: `invoice status ${order.invoice.status}, books balance ${books}, expected 0` });
     }
   }
   return findings;
 }
 
 /** Check 2 against the workflow: the balance its getOrder query answers. */
-export function checkWorkflowBalance(o: OrderBooks, workflowBalanceMinor: number): Finding[] {
-  const books = booksBalanceMinor(o);
+export function checkWorkflowBalance(order: OrderBooks, workflowBalanceMinor: number): Finding[] {
+  const books = booksBalanceMinor(order);
   if (workflowBalanceMinor === books) return [];
-  return [{ code: 'workflow-balance', subject: orderSubject(o), detail: `workflow balance ${workflowBalanceMinor}, books balance ${books}` }];
+  return [{ code: 'workflow-balance', subject: orderSubject(order), detail: `workflow balance ${workflowBalanceMinor}, books balance ${books}` }];
 }
 
 /** Whose workflow view to ask for: a live order that has an invoice (a closed one keeps its final view). */
-export function needsWorkflowView(o: OrderBooks): boolean {
-  return o.invoice !== null && !isClosedStatus(o.status);
+export function needsWorkflowView(order: OrderBooks): boolean {
+  return order.invoice !== null && !isClosedStatus(order.status);
 }
 
 // ---- 3. invoice numbers ------------------------------------------------------------------
@@ -356,39 +356,39 @@ export function paymentEntryKey(workflowId: string, paymentReference: string): s
   return `${workflowId}:journal:payment:${paymentReference}`;
 }
 
-export function checkPayment(p: PaymentBooks): Finding[] {
+export function checkPayment(payment: PaymentBooks): Finding[] {
   const findings: Finding[] = [];
-  const subject = `payment ${p.paymentReference} (order ${p.orderId})`;
-  const applied = p.applications.reduce((sum, a) => sum + a.appliedMinor, 0);
-  if (p.applications.length > 1) {
-    const where = p.applications.map((a) => `${a.invoiceNumber} (order ${a.orderId}) ${a.appliedMinor}`).join(', ');
-    findings.push({ code: 'payment-applied-twice', subject, detail: `applied ${p.applications.length} times: ${where}` });
+  const subject = `payment ${payment.paymentReference} (order ${payment.orderId})`;
+  const applied = payment.applications.reduce((sum, a) => sum + a.appliedMinor, 0);
+  if (payment.applications.length > 1) {
+    const where = payment.applications.map((a) => `${a.invoiceNumber} (order ${a.orderId}) ${a.appliedMinor}`).join(', ');
+    findings.push({ code: 'payment-applied-twice', subject, detail: `applied ${payment.applications.length} times: ${where}` });
   }
-  for (const a of p.applications.filter((a) => a.orderId !== p.orderId)) {
+  for (const a of payment.applications.filter((a) => a.orderId !== payment.orderId)) {
     findings.push({
       code: 'payment-applied-elsewhere',
       subject,
-      detail: `recorded for order ${p.orderId}, applied to invoice ${a.invoiceNumber} of order ${a.orderId}`,
+      detail: `recorded for order ${payment.orderId}, applied to invoice ${a.invoiceNumber} of order ${a.orderId}`,
     });
   }
-  if (applied + p.customerCreditMinor !== p.amountMinor) {
+  if (applied + payment.customerCreditMinor !== payment.amountMinor) {
     findings.push({
       code: 'payment-split',
       subject,
-      detail: `amount ${p.amountMinor}, applied ${applied} + customer credit ${p.customerCreditMinor} = ${applied + p.customerCreditMinor}`,
+      detail: `amount ${payment.amountMinor}, applied ${applied} + customer credit ${payment.customerCreditMinor} = ${applied + payment.customerCreditMinor}`,
     });
   }
-  if (!p.posting) {
-    findings.push({ code: 'payment-not-posted', subject, detail: `amount ${p.amountMinor} recorded, no journal entry posts it` });
+  if (!payment.posting) {
+    findings.push({ code: 'payment-not-posted', subject, detail: `amount ${payment.amountMinor} recorded, no journal entry posts it` });
   } else {
     const differences: string[] = [];
-    if (p.posting.cashMinor !== p.amountMinor) differences.push(`ledger cash ${p.posting.cashMinor}, payment amount ${p.amountMinor}`);
-    if (p.posting.receivableMinor !== applied) differences.push(`ledger receivable credited ${p.posting.receivableMinor}, applied ${applied}`);
-    if (p.posting.customerCreditMinor !== p.customerCreditMinor) {
-      differences.push(`ledger customer credit ${p.posting.customerCreditMinor}, customer credit ${p.customerCreditMinor}`);
+    if (payment.posting.cashMinor !== payment.amountMinor) differences.push(`ledger cash ${payment.posting.cashMinor}, payment amount ${payment.amountMinor}`);
+    if (payment.posting.receivableMinor !== applied) differences.push(`ledger receivable credited ${payment.posting.receivableMinor}, applied ${applied}`);
+    if (payment.posting.customerCreditMinor !== payment.customerCreditMinor) {
+      differences.push(`ledger customer credit ${payment.posting.customerCreditMinor}, customer credit ${payment.customerCreditMinor}`);
     }
     if (differences.length > 0) {
-      findings.push({ code: 'payment-posting', subject: `${subject} entry ${p.posting.entryId}`, detail: differences.join('; ') });
+      findings.push({ code: 'payment-posting', subject: `${subject} entry ${payment.posting.entryId}`, detail: differences.join('; ') });
     }
   }
   return findings;
@@ -405,19 +405,19 @@ export interface StrayPaymentEntry {
   payment: { orderId: string; postingEntryId: number | null } | null;
 }
 
-export function checkStrayPaymentEntry(s: StrayPaymentEntry): Finding[] {
-  const entry = `entry ${s.entryId} of order ${s.orderId} (key ${s.entryKey})`;
-  if (s.paymentReference === null) {
-    return [{ code: 'stray-payment-entry', subject: `entry ${s.entryId}`, detail: `${entry} posts a payment but its key names no payment reference` }];
+export function checkStrayPaymentEntry(stray: StrayPaymentEntry): Finding[] {
+  const described = `entry ${stray.entryId} of order ${stray.orderId} (key ${stray.entryKey})`;
+  if (stray.paymentReference === null) {
+    return [{ code: 'stray-payment-entry', subject: `entry ${stray.entryId}`, detail: `${described} posts a payment but its key names no payment reference` }];
   }
-  if (!s.payment) {
-    return [{ code: 'stray-payment-entry', subject: `entry ${s.entryId}`, detail: `${entry} posts payment ${s.paymentReference}, which was never recorded` }];
+  if (!stray.payment) {
+    return [{ code: 'stray-payment-entry', subject: `entry ${stray.entryId}`, detail: `${described} posts payment ${stray.paymentReference}, which was never recorded` }];
   }
-  const subject = `payment ${s.paymentReference} (order ${s.payment.orderId})`;
-  if (s.payment.postingEntryId !== null) {
-    return [{ code: 'payment-posted-twice', subject, detail: `posted by entry ${s.payment.postingEntryId} and again by ${entry}` }];
+  const subject = `payment ${stray.paymentReference} (order ${stray.payment.orderId})`;
+  if (stray.payment.postingEntryId !== null) {
+    return [{ code: 'payment-posted-twice', subject, detail: `posted by entry ${stray.payment.postingEntryId} and again by ${described}` }];
   }
-  return [{ code: 'stray-payment-entry', subject: `entry ${s.entryId}`, detail: `${entry} posts payment ${s.paymentReference} of order ${s.payment.orderId} under another order's key` }];
+  return [{ code: 'stray-payment-entry', subject: `entry ${stray.entryId}`, detail: `${described} posts payment ${stray.paymentReference} of order ${stray.payment.orderId} under another order's key` }];
 }
 
 // ---- the summary -------------------------------------------------------------------------
