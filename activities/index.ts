@@ -5,6 +5,7 @@ import { createAuditActivities } from './audit/index.js';
 import { createBillingActivities } from './billing/index.js';
 import { createCollectionsActivities } from './collections/index.js';
 import { createCreditActivities } from './credit/index.js';
+import { failingFast } from './failures.js';
 import { createNotificationActivities } from './notifications/index.js';
 import { createOrderActivities } from './orders/index.js';
 import { createPaymentActivities } from './payments/index.js';
@@ -14,7 +15,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return failingFast({
     ...createAuditActivities(deps),
     ...createOrderActivities(deps),
     ...createCreditActivities(deps),
@@ -22,7 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createCollectionsActivities(deps),
     ...createNotificationActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

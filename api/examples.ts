@@ -20,6 +20,7 @@ import type {
   paymentBody,
   resolutionBody,
   shipmentBody,
+  retryBody,
   writeOffBody,
 } from './schemas/orders.js';
 import type { OrderView, PaymentResult } from '../workflows/order/contract.js';
@@ -44,6 +45,12 @@ export const EXAMPLE_SEQUENCE: readonly ExampleStep[] = [
   { operationId: 'recordShipment', example: 'po-1001', status: 200, note: 'All of it shipped: invoiced.' },
   { operationId: 'recordPayment', example: 'po-1001', status: 201, note: 'Paid in full: reconciled and closed.' },
   { operationId: 'getOrder', example: 'po-1001', status: 200, note: 'Its final state and timeline.' },
+  {
+    operationId: 'retryOrder',
+    example: 'po-1001',
+    status: 409,
+    note: 'Nothing to retry: only an order stopped for a person (needs attention, or a failed reconciliation) can be.',
+  },
   { operationId: 'listOrders', example: 'closed', status: 200, note: 'Closed orders, newest first.' },
   { operationId: 'createCustomer', example: 'small-shop', status: 201, note: 'A customer with a USD 100.00 limit.' },
   { operationId: 'createOrder', example: 'po-1002', status: 201, note: 'Over the limit: held for finance.' },
@@ -160,6 +167,7 @@ const po1001Received: OrderView = {
   dunningLevel: 0,
   nextStep: { at: at('09:01:00.140', '2026-12-07'), what: 'cancel what has not shipped' },
   closedReason: null,
+  attention: null,
   timeline: [
     { at: at('09:01:00.120'), event: 'order received' },
     { at: at('09:01:00.140'), event: 'credit approved', detail: 'exposure USD 180.00 within limit' },
@@ -604,6 +612,16 @@ export const orderExamples = {
       },
       409: conflict('Resolved already', 'dispute dsp-1 is already accepted'),
       422: unprocessable('More than was disputed', 'acceptedMinor must be a whole number from 1 to the disputed 3000'),
+    },
+  },
+  retry: {
+    params: orderParams('po-1001', 'po-1001'),
+    body: one('po-1001', 'Repaired', { comment: 'the customer record was fixed; try again' }) satisfies In<typeof retryBody>,
+    200: one('po-1001', 'Retried: reconciled and closed', po1001Closed) satisfies Examples<OrderView>,
+    problems: {
+      ...UPDATE_PROBLEMS,
+      400: badBody('comment', 'must not contain control characters'),
+      409: conflict('Nothing to retry', 'only an order that needs attention or failed reconciliation can be retried (order is closed)'),
     },
   },
   writeOff: {

@@ -18,6 +18,9 @@ const REFUSAL_CODES: Record<string, ErrorCode> = {
   [OrderRefusal.conflict]: 'CONFLICT',
   [OrderRefusal.invalid]: 'UNPROCESSABLE',
   [OrderRefusal.notFound]: 'NOT_FOUND',
+  // A step the request asked for failed in a way no retry fixes (the database refused its
+  // data): the request is refused with the reason, and the order goes on.
+  [OrderRefusal.stepCannotSucceed]: 'UNPROCESSABLE',
   // Raised by the payment activity: the reference was applied to another order.
   PaymentReferenceInUse: 'CONFLICT',
 };

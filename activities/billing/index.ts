@@ -1,15 +1,13 @@
-import type { Database } from '../../db/client.js';
-import { closeInvoice, getReceivableTotals, issueCreditNote, issueInvoice } from '../../db/queries/billing.js';
-import { recordWriteOff } from '../../db/queries/collections.js';
+import type { Database, Db } from '../../db/client.js';
+import { closeInvoice, getReceivableTotals, issueInvoice, lockInvoice } from '../../db/queries/billing.js';
+import { getWriteOff, recordWriteOff } from '../../db/queries/collections.js';
 import { postJournalEntry, trialBalance } from '../../db/queries/ledger.js';
 import { enqueueNotification } from '../../db/queries/notifications.js';
-import { updateOrderReadModel } from '../../db/queries/orders.js';
-import type { InvoiceState, OrderView } from '../../workflows/order/contract.js';
+import type { InvoiceState } from '../../workflows/order/contract.js';
 import type { InvoiceDraft } from '../../workflows/order/rules/invoice.js';
-import { creditNoteEntry, invoiceEntry, type JournalDraft, writeOffEntry } from '../../workflows/order/rules/journal.js';
+import { invoiceEntry, type JournalDraft, writeOffEntry } from '../../workflows/order/rules/journal.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
-import { reconcile } from '../../workflows/order/rules/receivable.js';
-import { closedRow, invoicedRow } from '../../workflows/order/view.js';
+import { type BooksBalance, balanceMinor, booksBalance, reconcile } from '../../workflows/order/rules/receivable.js';
 import { stepKey } from '../context.js';
 import { resolveRecipient } from '../notifications/index.js';
 
@@ -24,7 +22,7 @@ export interface IssueInvoiceInput {
 }
 
 export async function post(
-  db: Database,
+  db: Db,
   step: string,
   entry: JournalDraft,
   ref: { orderId: string; invoiceNumber: string | null; currency: string; postedAt: Date },
@@ -33,8 +31,7 @@ export async function post(
 }
 
 /**
- * The invoice, its journal entry, the notice to the customer and the read model, as one
- * step. Each write is idempotent on its own key, so a retry after a partial run completes
+ * The invoice, its journal entry and the notice to the customer, as one step. Each write is idempotent on its own key, so a retry after a partial run completes
  * what is missing and repeats nothing (the invoice number is taken once per order).
  */
 export async function issueOrderInvoice(db: Database, input: IssueInvoiceInput): Promise<InvoiceState> {
@@ -71,7 +68,6 @@ export async function issueOrderInvoice(db: Database, input: IssueInvoiceInput):
       total: formatMoney(input.draft.totalMinor, input.currency),
     },
   });
-  await updateOrderReadModel(db, input.orderId, invoicedRow({ invoiceNumber, dueDate: input.dueDate, totalMinor: input.draft.totalMinor }));
   return { invoiceNumber, issuedAt: input.issuedAt, dueDate: input.dueDate, ...input.draft };
 }
 
@@ -79,8 +75,6 @@ export interface ReconcileInput {
   orderId: string;
   invoiceNumber: string;
   writtenOff: boolean;
-  /** The order's state as it closes, kept with the read model when the books balance. */
-  finalView?: OrderView;
 }
 
 export interface ReconciliationProof {
@@ -106,13 +100,7 @@ export async function reconcileOrderBooks(db: Database, input: ReconcileInput): 
       explanation: `${proof.explanation}; ledger receivable ${receivable}, debits ${ledger.debitsMinor}, credits ${ledger.creditsMinor}`,
     };
   }
-  const closedAt = new Date();
-  await closeInvoice(db, input.invoiceNumber, input.writtenOff ? 'written_off' : 'closed', closedAt);
-  await updateOrderReadModel(db, input.orderId, {
-    ...closedRow(),
-    closedAt,
-    ...(input.finalView ? { finalView: input.finalView } : {}),
-  });
+  await closeInvoice(db, input.invoiceNumber, input.writtenOff ? 'written_off' : 'closed', new Date());
   return proof;
 }
 
@@ -122,56 +110,41 @@ export function createBillingActivities(deps: { db: Database }) {
     /** The order's invoice, once it has shipped in full or its remainder was cancelled. */
     issueInvoice: (input: IssueInvoiceInput): Promise<InvoiceState> => issueOrderInvoice(db, input),
 
-    async issueCreditNote(input: {
-      orderId: string;
-      invoiceNumber: string;
-      disputeId: string;
-      amountMinor: number;
-      reason: string;
-      currency: string;
-      issuedAt: string;
-    }): Promise<{ creditNoteId: string }> {
-      const creditNoteId = `CN-${input.invoiceNumber}-${input.disputeId}`;
-      const issuedAt = new Date(input.issuedAt);
-      await issueCreditNote(db, {
-        creditNoteId,
-        invoiceNumber: input.invoiceNumber,
-        disputeId: input.disputeId,
-        amountMinor: input.amountMinor,
-        reason: input.reason,
-        issuedAt,
-      });
-      await post(db, `credit-note:${input.disputeId}`, creditNoteEntry(input.amountMinor), {
-        orderId: input.orderId,
-        invoiceNumber: input.invoiceNumber,
-        currency: input.currency,
-        postedAt: issuedAt,
-      });
-      return { creditNoteId };
-    },
-
+    /**
+     * Writes off what the books still hold as owed, in one transaction with the invoice row
+     * locked: paid meanwhile, there is nothing to write off and nothing is posted. A retry
+     * answers with the write-off first recorded.
+     */
     async writeOff(input: {
       orderId: string;
       invoiceNumber: string;
-      amountMinor: number;
       approvedBy: string;
       reason: string;
       currency: string;
       postedAt: string;
-    }): Promise<void> {
-      const postedAt = new Date(input.postedAt);
-      await recordWriteOff(db, {
-        invoiceNumber: input.invoiceNumber,
-        amountMinor: input.amountMinor,
-        approvedBy: input.approvedBy,
-        reason: input.reason,
-        postedAt,
-      });
-      await post(db, 'write-off', writeOffEntry(input.amountMinor), {
-        orderId: input.orderId,
-        invoiceNumber: input.invoiceNumber,
-        currency: input.currency,
-        postedAt,
+    }): Promise<{ amountMinor: number; books: BooksBalance }> {
+      return db.transaction(async (tx) => {
+        await lockInvoice(tx, input.invoiceNumber);
+        const recorded = await getWriteOff(tx, input.invoiceNumber);
+        if (recorded) return { amountMinor: recorded.amountMinor, books: booksBalance(await getReceivableTotals(tx, input.invoiceNumber)) };
+        const before = booksBalance(await getReceivableTotals(tx, input.invoiceNumber));
+        const amountMinor = before.balanceMinor;
+        if (amountMinor === 0) return { amountMinor, books: before };
+        const postedAt = new Date(input.postedAt);
+        await recordWriteOff(tx, {
+          invoiceNumber: input.invoiceNumber,
+          amountMinor,
+          approvedBy: input.approvedBy,
+          reason: input.reason,
+          postedAt,
+        });
+        await post(tx, 'write-off', writeOffEntry(amountMinor), {
+          orderId: input.orderId,
+          invoiceNumber: input.invoiceNumber,
+          currency: input.currency,
+          postedAt,
+        });
+        return { amountMinor, books: booksBalance(await getReceivableTotals(tx, input.invoiceNumber)) };
       });
     },
 

@@ -1,22 +1,24 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
-import { chargeFee, getReceivableTotals } from '../../db/queries/billing.js';
-import {
-  type DisputeResolution,
-  type NewDispute,
-  recordDispute,
-  recordDunningEvent,
-  resolveDispute,
-} from '../../db/queries/collections.js';
+import { chargeFee, getReceivableTotals, issueCreditNote, lockInvoice } from '../../db/queries/billing.js';
+import { type NewDispute, getDispute, recordDispute, recordDunningEvent, resolveDispute } from '../../db/queries/collections.js';
 import { enqueueNotification } from '../../db/queries/notifications.js';
-import { updateOrderReadModel } from '../../db/queries/orders.js';
 import type { DunningStep } from '../../workflows/order/rules/dunning.js';
-import { feeEntry } from '../../workflows/order/rules/journal.js';
+import { creditNoteEntry, feeEntry } from '../../workflows/order/rules/journal.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
-import { balanceMinor, dunnableMinor } from '../../workflows/order/rules/receivable.js';
-import { dunnedRow } from '../../workflows/order/view.js';
+import { type BooksBalance, balanceMinor, booksBalance, creditNoteMinor, dunnableMinor } from '../../workflows/order/rules/receivable.js';
 import { stepKey } from '../context.js';
 import { post } from '../billing/index.js';
 import { resolveRecipient } from '../notifications/index.js';
+
+/** A dispute's resolution as the books hold it. */
+export interface DisputeOutcome {
+  outcome: 'accepted' | 'rejected';
+  acceptedMinor: number;
+  creditNoteId: string | null;
+  /** The invoice's balance as the books hold it once resolved. */
+  books: BooksBalance;
+}
 
 export function createCollectionsActivities(deps: { db: Database }) {
   const { db } = deps;
@@ -26,8 +28,64 @@ export function createCollectionsActivities(deps: { db: Database }) {
       return recordDispute(db, { ...input, openedAt: new Date(input.openedAt) });
     },
 
-    async resolveDispute(input: Omit<DisputeResolution, 'resolvedAt'> & { resolvedAt: string }): Promise<void> {
-      await resolveDispute(db, { ...input, resolvedAt: new Date(input.resolvedAt) });
+    /**
+     * Resolves an open dispute in one transaction with the invoice row locked: accepted, a
+     * credit note for the accepted part, never more than the books hold as owed, and its
+     * journal entry. A dispute already resolved keeps its first resolution: the answer is what
+     * the books hold, so a retry or a second resolution never credits twice or differently.
+     */
+    async resolveDispute(input: {
+      orderId: string;
+      invoiceNumber: string;
+      disputeId: string;
+      outcome: 'accepted' | 'rejected';
+      /** Accepted only: what finance accepts; the disputed amount when not given. */
+      acceptedMinor?: number;
+      currency: string;
+      resolvedBy: string;
+      resolvedAt: string;
+      comment: string | null;
+    }): Promise<DisputeOutcome> {
+      const creditNoteId = `CN-${input.invoiceNumber}-${input.disputeId}`;
+      return db.transaction(async (tx) => {
+        await lockInvoice(tx, input.invoiceNumber);
+        const dispute = await getDispute(tx, input.orderId, input.disputeId);
+        if (!dispute) throw ApplicationFailure.nonRetryable(`no dispute ${input.disputeId} on order ${input.orderId}`, 'BrokenInvariant');
+        const before = booksBalance(await getReceivableTotals(tx, input.invoiceNumber));
+        if (dispute.status !== 'open') {
+          const accepted = dispute.acceptedMinor;
+          return { outcome: dispute.status, acceptedMinor: accepted, creditNoteId: accepted > 0 ? creditNoteId : null, books: before };
+        }
+        const acceptedMinor = input.outcome === 'accepted' ? creditNoteMinor(dispute.amountMinor, input.acceptedMinor, before.balanceMinor) : 0;
+        const resolvedAt = new Date(input.resolvedAt);
+        if (acceptedMinor > 0) {
+          await issueCreditNote(tx, {
+            creditNoteId,
+            invoiceNumber: input.invoiceNumber,
+            disputeId: input.disputeId,
+            amountMinor: acceptedMinor,
+            reason: `dispute ${input.disputeId} accepted: ${dispute.reason}`,
+            issuedAt: resolvedAt,
+          });
+          await post(tx, `credit-note:${input.disputeId}`, creditNoteEntry(acceptedMinor), {
+            orderId: input.orderId,
+            invoiceNumber: input.invoiceNumber,
+            currency: input.currency,
+            postedAt: resolvedAt,
+          });
+        }
+        await resolveDispute(tx, {
+          orderId: input.orderId,
+          disputeId: input.disputeId,
+          status: input.outcome,
+          acceptedMinor,
+          resolvedBy: input.resolvedBy,
+          resolvedAt,
+          comment: input.comment,
+        });
+        const books = booksBalance(await getReceivableTotals(tx, input.invoiceNumber));
+        return { outcome: input.outcome, acceptedMinor, creditNoteId: acceptedMinor > 0 ? creditNoteId : null, books };
+      });
     },
 
     /**
@@ -44,11 +102,11 @@ export function createCollectionsActivities(deps: { db: Database }) {
       step: DunningStep;
       openDisputedMinor: number;
       sentAt: string;
-    }): Promise<{ sent: boolean; amountQuotedMinor: number; feeMinor: number }> {
+    }): Promise<{ sent: boolean; amountQuotedMinor: number; feeMinor: number; books: BooksBalance }> {
       const { step } = input;
       const sentAt = new Date(input.sentAt);
-      const before = dunnableMinor(balanceMinor(await getReceivableTotals(db, input.invoiceNumber)), input.openDisputedMinor);
-      if (before === 0) return { sent: false, amountQuotedMinor: 0, feeMinor: 0 };
+      const before = booksBalance(await getReceivableTotals(db, input.invoiceNumber));
+      if (dunnableMinor(before.balanceMinor, input.openDisputedMinor) === 0) return { sent: false, amountQuotedMinor: 0, feeMinor: 0, books: before };
       if (step.feeMinor > 0) {
         await chargeFee(db, { invoiceNumber: input.invoiceNumber, level: step.level, amountMinor: step.feeMinor, chargedAt: sentAt });
         await post(db, `fee:${step.key}`, feeEntry(step.feeMinor), {
@@ -58,10 +116,8 @@ export function createCollectionsActivities(deps: { db: Database }) {
           postedAt: sentAt,
         });
       }
-      const amountQuotedMinor = dunnableMinor(
-        balanceMinor(await getReceivableTotals(db, input.invoiceNumber)),
-        input.openDisputedMinor,
-      );
+      const books = booksBalance(await getReceivableTotals(db, input.invoiceNumber));
+      const amountQuotedMinor = dunnableMinor(books.balanceMinor, input.openDisputedMinor);
       await enqueueNotification(db, {
         notificationKey: stepKey(`notice:dunning:${step.key}`),
         template: step.template,
@@ -89,8 +145,7 @@ export function createCollectionsActivities(deps: { db: Database }) {
         feeMinor: step.feeMinor,
         sentAt,
       });
-      await updateOrderReadModel(db, input.orderId, dunnedRow(step, amountQuotedMinor));
-      return { sent: true, amountQuotedMinor, feeMinor: step.feeMinor };
+      return { sent: true, amountQuotedMinor, feeMinor: step.feeMinor, books };
     },
   };
 }

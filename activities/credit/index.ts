@@ -1,8 +1,7 @@
 import type { Database } from '../../db/client.js';
-import { getCreditProfile, recordOrder, updateOrderReadModel } from '../../db/queries/orders.js';
+import { getCreditProfile, recordOrder } from '../../db/queries/orders.js';
 import type { CreditPolicy, OrderInput } from '../../workflows/order/contract.js';
 import { type CreditAssessment, assessCredit } from '../../workflows/order/rules/credit.js';
-import { admittedRow } from '../../workflows/order/view.js';
 import { orderTotals, utcDate } from '../../workflows/order/rules/invoice.js';
 import { newOrderRecord } from '../orders/index.js';
 
@@ -25,20 +24,17 @@ export function createCreditActivities(deps: { db: Database }) {
 
   return {
     /**
-     * Takes a new order in, in one step: records it, checks its credit and moves its read
-     * model to where the outcome leaves it. A repeat records nothing twice and checks again.
+     * Takes a new order in, in one step: records it and checks its credit. The order's row
+     * follows from the workflow, which writes it. A repeat records nothing twice and checks again.
      */
     async admitOrder(input: OrderInput & { workflowId: string }): Promise<CreditAssessment> {
       await recordOrder(db, newOrderRecord(input));
-      const assessment = await assess({
+      return assess({
         orderId: input.orderId,
         customerId: input.customerId,
         orderTotalMinor: orderTotals(input.lines, input.taxRateBps).totalMinor,
         policy: input.policy.credit,
       });
-      const row = admittedRow(assessment.outcome);
-      if (row.status) await updateOrderReadModel(db, input.orderId, row);
-      return assessment;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.js';
-import { type NewOrder, recordShipment, updateOrderReadModel } from '../../db/queries/orders.js';
+import { type NewOrder, recordShipment, writeOrderRow } from '../../db/queries/orders.js';
 import type { InvoiceState, OrderInput, OrderStatus, OrderView, ShipmentInput } from '../../workflows/order/contract.js';
 import { orderTotals } from '../../workflows/order/rules/invoice.js';
 import { type IssueInvoiceInput, issueOrderInvoice } from '../billing/index.js';
@@ -51,7 +51,7 @@ export function createOrderActivities(deps: { db: Database }) {
     },
 
     /**
-     * The shipment that completes the order and the order's invoice, as one step: one local
+     * The shipment that completes the order and the order's invoice, as one step: one
      * activity for the last shipment instead of two. A retry records and issues nothing
      * twice (each write is idempotent on its own key).
      */
@@ -60,10 +60,13 @@ export function createOrderActivities(deps: { db: Database }) {
       return issueOrderInvoice(deps.db, input.invoice);
     },
 
-    /** Keeps the read model behind GET /orders in step with the workflow. */
-    async syncOrder(input: { orderId: string } & OrderSnapshot): Promise<void> {
-      const { orderId, closed, finalView, ...patch } = input;
-      await updateOrderReadModel(deps.db, orderId, {
+    /**
+     * Keeps the read model behind GET /orders in step with the workflow: the one writer of the
+     * order's row, each write numbered by the workflow so that none lands out of turn.
+     */
+    async syncOrder(input: { orderId: string; revision: number } & OrderSnapshot): Promise<void> {
+      const { orderId, revision, closed, finalView, ...patch } = input;
+      await writeOrderRow(deps.db, orderId, revision, {
         ...patch,
         ...(closed ? { closedAt: new Date() } : {}),
         ...(finalView ? { finalView } : {}),

@@ -18,6 +18,7 @@ import {
   recordPaymentUpdate,
   recordShipmentUpdate,
   resolveDisputeUpdate,
+  retryOrderUpdate,
   writeOffUpdate,
 } from '../../workflows/order/contract.js';
 import {
@@ -48,6 +49,7 @@ import {
   paymentBody,
   paymentResult,
   resolutionBody,
+  retryBody,
   shipmentBody,
   writeOffBody,
 } from '../schemas/orders.js';
@@ -466,6 +468,31 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         reason: request.body.reason,
         requestedBy: request.actor.name,
         requestedByRole: request.actor.role,
+      }),
+  );
+
+  app.post(
+    '/orders/:orderId/retry',
+    {
+      config: { roles: ['finance'] },
+      schema: {
+        operationId: 'retryOrder',
+        summary: 'Retry an order stopped for a person',
+        description:
+          'For an order in `needs_attention` (a step failed in a way no retry fixes; `attention.reason` says which and why) or in `reconciliation_failed`: once the cause is repaired, the order tries that step again. Written to the audit trail with who asked. Answers once the order has gone on (or stopped again).',
+        tags: ['finance'],
+        params: withExamples(orderIdParams, examples.retry.params),
+        body: withExamples(retryBody, examples.retry.body),
+        response: {
+          200: response(orderView, 'The order, gone on from where it stopped.', examples.retry[200]),
+          ...problemResponses(examples.retry.problems),
+        },
+      },
+    },
+    async (request) =>
+      update(request.params.orderId, retryOrderUpdate, {
+        requestedBy: request.actor.name,
+        ...(request.body.comment ? { comment: request.body.comment } : {}),
       }),
   );
 

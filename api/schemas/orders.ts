@@ -123,6 +123,7 @@ export const resolutionBody = z
 
 export const cancelBody = z.strictObject({ reason: freeText(1000) }).meta({ id: 'Cancellation' });
 export const writeOffBody = z.strictObject({ reason: freeText(1000) }).meta({ id: 'WriteOff' });
+export const retryBody = z.strictObject({ comment: freeText(1000).optional() }).meta({ id: 'Retry' });
 
 // Query strings are text: digits only, so an empty `?dunningLevel=` is refused, not read as 0.
 const wholeNumber = z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number);
@@ -229,6 +230,7 @@ export const orderView = z
     dunningLevel: z.number(),
     nextStep: z.object({ at: z.string(), what: z.string() }).nullable(),
     closedReason: z.string().nullable(),
+    attention: z.object({ reason: z.string(), since: z.string() }).nullable(),
     timeline: z.array(z.object({ at: z.string(), event: z.string(), detail: z.string().optional() })),
   })
   .meta({ id: 'Order' });

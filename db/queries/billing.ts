@@ -248,3 +248,16 @@ export async function getReceivableTotals(db: Db, invoiceNumber: string): Promis
   if (!row) throw new Error(`no invoice ${invoiceNumber}`);
   return row;
 }
+
+/**
+ * Locks the invoice's row until the transaction ends, so that what its receivable totals
+ * read stands until the caller's movement of money is in. Throws for an unknown invoice.
+ */
+export async function lockInvoice(db: Db, invoiceNumber: string): Promise<void> {
+  const [row] = await db
+    .select({ invoiceNumber: invoices.invoiceNumber })
+    .from(invoices)
+    .where(eq(invoices.invoiceNumber, invoiceNumber))
+    .for('update');
+  if (!row) throw new Error(`no invoice ${invoiceNumber}`);
+}

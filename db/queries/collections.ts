@@ -52,6 +52,14 @@ export async function resolveDispute(db: Db, r: DisputeResolution): Promise<void
     .where(and(eq(disputes.orderId, r.orderId), eq(disputes.disputeId, r.disputeId), eq(disputes.status, 'open')));
 }
 
+export async function getDispute(db: Db, orderId: string, disputeId: string): Promise<DisputeRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(disputes)
+    .where(and(eq(disputes.orderId, orderId), eq(disputes.disputeId, disputeId)));
+  return row;
+}
+
 export async function listDisputes(db: Db, orderId: string): Promise<DisputeRow[]> {
   return db
     .select()

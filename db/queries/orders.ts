@@ -86,8 +86,13 @@ export type OrderReadModelPatch = Partial<{
   finalView: OrderView;
 }>;
 
-/** Brings the read model in step with the workflow; only the fields given change. */
-export async function updateOrderReadModel(db: Db, orderId: string, patch: OrderReadModelPatch): Promise<void> {
+/**
+ * Writes the order's row as its workflow last saw it, the one way the row changes after it
+ * is recorded. `revision` counts the workflow's writes: a write whose revision is not above
+ * the row's (a late attempt of an older write, a repeat) changes nothing, and neither does
+ * any write once the row is closed. Only the fields given change. Returns whether it wrote.
+ */
+export async function writeOrderRow(db: Db, orderId: string, revision: number, patch: OrderReadModelPatch): Promise<boolean> {
   // Spelled out so a stray key on the patch object never reaches the update.
   const set: Partial<typeof orders.$inferInsert> = {};
   if (patch.status !== undefined) set.status = patch.status;
@@ -97,10 +102,12 @@ export async function updateOrderReadModel(db: Db, orderId: string, patch: Order
   if (patch.dueDate !== undefined) set.dueDate = patch.dueDate;
   if (patch.closedAt !== undefined) set.closedAt = patch.closedAt;
   if (patch.finalView !== undefined) set.finalView = patch.finalView;
-  await db
+  const written = await db
     .update(orders)
-    .set({ ...set, updatedAt: sql`now()` })
-    .where(eq(orders.id, orderId));
+    .set({ ...set, rowRevision: revision, updatedAt: sql`now()` })
+    .where(and(eq(orders.id, orderId), lt(orders.rowRevision, revision), isNull(orders.closedAt)))
+    .returning({ id: orders.id });
+  return written.length > 0;
 }
 
 export interface NewShipment {

@@ -33,6 +33,7 @@ const ORDER_STATUSES: Record<OrderStatus, true> = {
   in_collections: true,
   reconciling: true,
   reconciliation_failed: true,
+  needs_attention: true,
   closed: true,
 };
 
@@ -70,6 +71,12 @@ export const orders = pgTable(
     createdBy: text('created_by'),
     /** The workflow's state when it closed, so a closed order reads the same after retention. */
     finalView: jsonb('final_view').$type<OrderView>(),
+    /**
+     * The workflow's count of the row writes it made, carried across continue-as-new: a write
+     * with a count not above the row's changes nothing, so a late or repeated write never
+     * takes the row backwards.
+     */
+    rowRevision: bigint('row_revision', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     // GET /orders pages newest first by (created_at, id).

@@ -18,7 +18,7 @@ import {
   type NewOrder,
   recordOrder,
   recordShipment,
-  updateOrderReadModel,
+  writeOrderRow,
 } from '../../db/queries/orders.js';
 import { recordPayment } from '../../db/queries/payments.js';
 import { openTestDatabase, uniqueId } from '../helpers/database.js';
@@ -78,7 +78,7 @@ describe.each(['postgres', 'pglite'] as const)('an order to cash on %s', (kind) 
       openOrdersMinor: 0,
       overdueMinor: 0,
     });
-    await updateOrderReadModel(db, orderId, { status: 'awaiting_shipment' });
+    await writeOrderRow(db, orderId, 1, { status: 'awaiting_shipment' });
     const shipment = {
       orderId,
       shipmentId: 'S1',
@@ -134,7 +134,7 @@ describe.each(['postgres', 'pglite'] as const)('an order to cash on %s', (kind) 
       ['revenue', 0, 10_000],
       ['tax_payable', 0, 2_000],
     ]);
-    await updateOrderReadModel(db, orderId, {
+    await writeOrderRow(db, orderId, 2, {
       status: 'awaiting_payment',
       invoiceNumber,
       dueDate: '2025-01-31',
@@ -177,7 +177,7 @@ describe.each(['postgres', 'pglite'] as const)('an order to cash on %s', (kind) 
       subjectId: orderId,
       data: { amountDueMinor: 7_500 },
     });
-    await updateOrderReadModel(db, orderId, { status: 'overdue', dunningLevel: 1, amountDueMinor: 7_500 });
+    await writeOrderRow(db, orderId, 3, { status: 'overdue', dunningLevel: 1, amountDueMinor: 7_500 });
 
     // A dispute accepted in full, credited.
     await recordDispute(db, {
@@ -241,7 +241,7 @@ describe.each(['postgres', 'pglite'] as const)('an order to cash on %s', (kind) 
 
     const closedAt = t('2025-02-12T00:05:00Z');
     await closeInvoice(db, invoiceNumber, 'closed', closedAt);
-    await updateOrderReadModel(db, orderId, { status: 'closed', amountDueMinor: 0, closedAt });
+    await writeOrderRow(db, orderId, 4, { status: 'closed', amountDueMinor: 0, closedAt });
     expect(await getInvoice(db, invoiceNumber)).toMatchObject({ status: 'closed', closedAt });
     expect(await getOrderRow(db, orderId)).toMatchObject({
       status: 'closed',

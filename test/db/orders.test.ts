@@ -6,7 +6,7 @@ import {
   type NewOrder,
   recordOrder,
   recordShipment,
-  updateOrderReadModel,
+  writeOrderRow,
 } from '../../db/queries/orders.js';
 import { orderLines, orderStatus, shipmentLines, shipments } from '../../db/schema/orders.js';
 import { openTestDatabase, uniqueId } from '../helpers/database.js';
@@ -124,24 +124,27 @@ describe('recordOrder', () => {
       'in_collections',
       'reconciling',
       'reconciliation_failed',
+      'needs_attention',
       'closed',
     ]);
   });
 });
 
-describe('updateOrderReadModel', () => {
+describe('writeOrderRow', () => {
   it('changes only the fields given and stamps updated_at', async () => {
     const customerId = await seedCustomer(handle.db);
     const order = newOrder(customerId);
     await recordOrder(handle.db, order);
     const before = await getOrderRow(handle.db, order.orderId);
 
-    await updateOrderReadModel(handle.db, order.orderId, {
-      status: 'awaiting_payment',
-      invoiceNumber: 'INV-000042',
-      dueDate: '2025-02-28',
-      amountDueMinor: 4_200,
-    });
+    expect(
+      await writeOrderRow(handle.db, order.orderId, 1, {
+        status: 'awaiting_payment',
+        invoiceNumber: 'INV-000042',
+        dueDate: '2025-02-28',
+        amountDueMinor: 4_200,
+      }),
+    ).toBe(true);
     const mid = await getOrderRow(handle.db, order.orderId);
     expect(mid).toMatchObject({
       status: 'awaiting_payment',
@@ -150,29 +153,38 @@ describe('updateOrderReadModel', () => {
       amountDueMinor: 4_200,
       dunningLevel: 0,
       closedAt: null,
+      rowRevision: 1,
     });
     expect(mid!.updatedAt.getTime()).toBeGreaterThanOrEqual(before!.updatedAt.getTime());
 
-    const closedAt = new Date('2025-03-01T12:00:00Z');
-    await updateOrderReadModel(handle.db, order.orderId, { dunningLevel: 2 });
-    await updateOrderReadModel(handle.db, order.orderId, { status: 'closed', amountDueMinor: 0, closedAt });
-    expect(await getOrderRow(handle.db, order.orderId)).toMatchObject({
-      status: 'closed',
-      amountDueMinor: 0,
-      dunningLevel: 2,
-      invoiceNumber: 'INV-000042',
-      closedAt,
-    });
-
     // null clears a field; undefined leaves it alone.
-    await updateOrderReadModel(handle.db, order.orderId, { invoiceNumber: null, dueDate: null, closedAt: null });
-    expect(await getOrderRow(handle.db, order.orderId)).toMatchObject({ invoiceNumber: null, dueDate: null, closedAt: null });
+    await writeOrderRow(handle.db, order.orderId, 2, { invoiceNumber: null, dueDate: null });
+    expect(await getOrderRow(handle.db, order.orderId)).toMatchObject({ invoiceNumber: null, dueDate: null, status: 'awaiting_payment' });
+  });
+
+  it('never goes backwards: an older or repeated write changes nothing', async () => {
+    const customerId = await seedCustomer(handle.db);
+    const { orderId } = await seedOrder(handle.db, customerId);
+    expect(await writeOrderRow(handle.db, orderId, 5, { status: 'overdue', dunningLevel: 2, amountDueMinor: 900 })).toBe(true);
+    // A late attempt of write 4, landing after write 5.
+    expect(await writeOrderRow(handle.db, orderId, 4, { status: 'awaiting_payment', dunningLevel: 1, amountDueMinor: 1_000 })).toBe(false);
+    expect(await writeOrderRow(handle.db, orderId, 5, { status: 'awaiting_payment' })).toBe(false);
+    expect(await getOrderRow(handle.db, orderId)).toMatchObject({ status: 'overdue', dunningLevel: 2, amountDueMinor: 900, rowRevision: 5 });
+  });
+
+  it('never reopens a closed row', async () => {
+    const customerId = await seedCustomer(handle.db);
+    const { orderId } = await seedOrder(handle.db, customerId);
+    const closedAt = new Date('2025-03-01T12:00:00Z');
+    expect(await writeOrderRow(handle.db, orderId, 1, { status: 'closed', amountDueMinor: 0, closedAt })).toBe(true);
+    expect(await writeOrderRow(handle.db, orderId, 2, { status: 'awaiting_payment', amountDueMinor: 1_000, closedAt: null })).toBe(false);
+    expect(await getOrderRow(handle.db, orderId)).toMatchObject({ status: 'closed', amountDueMinor: 0, closedAt });
   });
 
   it('refuses a negative amount due', async () => {
     const customerId = await seedCustomer(handle.db);
     const { orderId } = await seedOrder(handle.db, customerId);
-    await expect(updateOrderReadModel(handle.db, orderId, { amountDueMinor: -1 })).rejects.toThrow();
+    await expect(writeOrderRow(handle.db, orderId, 1, { amountDueMinor: -1 })).rejects.toThrow();
   });
 });
 

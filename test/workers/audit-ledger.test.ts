@@ -69,13 +69,18 @@ async function paidOrder(): Promise<string> {
     currency: 'EUR',
     method: 'card' as const,
     receivedAt: '2026-01-20T10:00:00.000Z',
-    appliedMinor: 12_000,
-    unappliedMinor: 0,
   });
-  await mock.run(activities.reconcileOrder, {
+  await mock.run(activities.reconcileOrder, { orderId: 'ord-1', invoiceNumber: invoice.invoiceNumber, writtenOff: false });
+  // The workflow writes its row once closed, with its final view.
+  await mock.run(activities.syncOrder, {
     orderId: 'ord-1',
+    revision: 1,
+    status: 'closed' as const,
+    amountDueMinor: 0,
+    dunningLevel: 0,
     invoiceNumber: invoice.invoiceNumber,
-    writtenOff: false,
+    dueDate: '2026-02-01',
+    closed: true,
     finalView: { orderId: 'ord-1', status: 'closed', balanceMinor: 0 } as OrderView,
   });
   return invoice.invoiceNumber;

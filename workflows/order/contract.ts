@@ -113,6 +113,7 @@ export type OrderStatus =
   | 'in_collections'
   | 'reconciling'
   | 'reconciliation_failed'
+  | 'needs_attention'
   | 'closed';
 
 export type CreditOutcome = 'approved' | 'rejected' | 'held';
@@ -226,7 +227,15 @@ export interface OrderView {
   dunningLevel: number;
   nextStep: NextStep | null;
   closedReason: string | null;
+  /** Set while the order stands in `needs_attention`: the step that cannot succeed, and why. */
+  attention: Attention | null;
   timeline: TimelineEntry[];
+}
+
+export interface Attention {
+  /** What the order was doing, and what the database or the invariant said. */
+  reason: string;
+  since: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -249,6 +258,11 @@ export interface ShipmentInput {
 }
 
 export type ActorRole = 'service' | 'finance' | 'operator';
+
+export interface RetryInput {
+  requestedBy: string;
+  comment?: string;
+}
 
 export interface CancelInput {
   reason: string;
@@ -317,6 +331,12 @@ export const OrderRefusal = {
   conflict: 'OrderConflict',
   invalid: 'OrderRequestInvalid',
   notFound: 'OrderItemNotFound',
+  /**
+   * A step failed in a way no retry can fix (the database refused its data, or an invariant
+   * broke). A message's step refuses that message with it; the order's own step stops the
+   * order in `needs_attention` until finance retries it.
+   */
+  stepCannotSucceed: 'StepCannotSucceed',
 } as const;
 
 export interface OrderResult {
@@ -335,7 +355,8 @@ export const resolveDisputeUpdate = defineUpdate<OrderView, [ResolveDisputeInput
 export const writeOffUpdate = defineUpdate<OrderView, [WriteOffInput]>('writeOff');
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
 /** After a person fixed what made reconciliation fail: try the proof again. */
-export const reconcileAgainSignal = defineSignal<[{ requestedBy: string }]>('reconcileAgain');
+/** Finance asks the order to try again the step it stopped at (needs attention, or a failed reconciliation). */
+export const retryOrderUpdate = defineUpdate<OrderView, [RetryInput]>('retryOrder');
 
 /**
  * How every caller starts an order: the ID that makes a repeated request the same order,

@@ -14,6 +14,7 @@ import {
   type InvoiceState,
   type NextStep,
   type OrderInput,
+  OrderRefusal,
   OrderSearchAttributes,
   type OrderStatus,
   type OrderView,
@@ -22,9 +23,9 @@ import {
   type TimelineEntry,
 } from './contract.js';
 import { draftInvoice, dueDateFrom, startOfDayIso } from './rules/invoice.js';
-import { balanceMinor, dunnableMinor } from './rules/receivable.js';
+import { type BooksBalance, dunnableMinor } from './rules/receivable.js';
 import { collectionsStatus, isClosedStatus } from './rules/status.js';
-import { NEW_ORDER_ROW, type OrderRowFigures, endView, newOrderView, rowFigures } from './view.js';
+import { endView, newOrderView, rowFigures } from './view.js';
 import { type Note, currentDetails, timeline } from './wording.js';
 
 /** Where the order is in its story; each stage runs while the order is in its phase. */
@@ -44,21 +45,45 @@ export interface OrderState {
   pausedMs: number;
   /** When the pause under way began; counted into `pausedMs` when it ends, in this run or a later one. */
   pausedSince: string | null;
-  reconcileRequested: boolean;
+  /** Finance asked to try again what stopped the order (a failed reconciliation, a step in `needs_attention`). */
+  retryRequested: boolean;
+  /**
+   * The invoice's balance as the books last answered a step that moved money: the order's
+   * balance is the books', never a sum of its own.
+   */
+  books: BooksBalance | null;
+  /** The workflow's count of writes of the order's row; each write carries it, so none lands out of turn. */
+  rowRevision: number;
   /** The hand-off to collections went out. */
   inCollections: boolean;
   /** A submitOrder update was answered: later ones are repeats of the same request. */
   submitted: boolean;
 }
 
-/** Side effects on our own database, short and idempotent: local activities. */
-const activities = wf.proxyLocalActivities<Activities>({
+const retry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+
+/**
+ * The order's own steps (its credit check, dunning, reconciliation, its row): short and
+ * idempotent on our own database. Their cause is already in the history (the start, a timer, a
+ * step before), so a workflow task lost with one runs it again with the same keys: they may
+ * run as local activities.
+ */
+const ownActivities = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   // Past this a retry becomes a durable timer instead of an in-memory backoff.
   localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry,
 });
-export type OrderActivities = typeof activities;
+
+/**
+ * Steps a message asks for (a payment, a shipment, a dispute, a decision): regular activities,
+ * scheduled by the workflow task that accepts the message, so none of them runs unless that
+ * acceptance is durable. A local activity runs before it: lost with its workflow task, the
+ * message would be gone while its money stayed in the books.
+ */
+const requestedActivities = wf.proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
+
+export type OrderActivities = typeof ownActivities;
 
 /** The workflow's clock as an ISO instant. */
 export const now = (): string => new Date(Date.now()).toISOString();
@@ -73,7 +98,9 @@ function newState(input: OrderInput): OrderState {
     dunningDone: [],
     pausedMs: 0,
     pausedSince: null,
-    reconcileRequested: false,
+    retryRequested: false,
+    books: null,
+    rowRevision: 0,
     inCollections: false,
     submitted: false,
     view: newOrderView(input, now()),
@@ -99,7 +126,14 @@ export class Order {
   private readonly steps = new Mutex();
   /** The search attributes as last published, and the row as last written, to skip repeats. */
   private publishedAttributes = '';
-  private savedRow: OrderRowFigures | null = null;
+  private savedRow = '';
+  /**
+   * Messages' steps done, and how many of them the stages had seen when they last settled into
+   * a wait: a message answers once the stages have reacted to it (see `settled`).
+   */
+  private requestsApplied = 0;
+  private requestsSeen = 0;
+  private waiting = false;
 
   constructor(input: OrderInput, carried?: OrderState) {
     this.input = input;
@@ -151,21 +185,24 @@ export class Order {
     );
   }
 
-  /** The balance, what dunning may chase, the customer's credit and the status, from the entries. */
+  /** What a step that moved money says the books now hold: the order's balance follows it. */
+  booksSay(books: BooksBalance): void {
+    this.state.books = books;
+    this.refigure();
+  }
+
+  /** The balance (the books'), what dunning may chase, the customer's credit and the status. */
   refigure(): void {
     const view = this.view;
     if (view.invoice) {
-      view.balanceMinor = balanceMinor({
-        invoiceTotalMinor: view.invoice.totalMinor,
-        feesMinor: view.fees.reduce((sum, fee) => sum + fee.amountMinor, 0),
-        appliedPaymentsMinor: view.payments.reduce((sum, payment) => sum + payment.appliedMinor, 0),
-        creditNotesMinor: view.creditNotes.reduce((sum, note) => sum + note.amountMinor, 0),
-        writtenOffMinor: view.writtenOffMinor,
-      });
+      const books = this.state.books ?? { balanceMinor: view.invoice.totalMinor, writtenOffMinor: 0 };
+      view.balanceMinor = books.balanceMinor;
+      view.writtenOffMinor = books.writtenOffMinor;
       view.dunnableMinor = dunnableMinor(view.balanceMinor, this.openDisputedMinor());
     }
     view.customerCreditMinor = view.payments.reduce((sum, payment) => sum + payment.unappliedMinor, 0);
-    if (this.phase === 'collections') {
+    // Stopped for a person, the order keeps that status until it is retried.
+    if (this.phase === 'collections' && view.attention === null) {
       view.status = collectionsStatus({
         inCollections: this.state.inCollections,
         openDisputes: this.openDisputes().length,
@@ -200,9 +237,72 @@ export class Order {
 
   // ---- steps and waits -------------------------------------------------------------------
 
-  /** Runs one step that has side effects, after every step before it is done. */
-  step<T>(work: (activities: OrderActivities) => Promise<T>): Promise<T> {
-    return this.steps.runExclusive(() => work(activities));
+  /**
+   * Runs one of the order's own steps, after every step before it is done. A step that can
+   * never succeed stops the order in `needs_attention` until finance asks for a retry; then
+   * it runs again from the start.
+   */
+  async step<T>(work: (activities: OrderActivities) => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await this.steps.runExclusive(() => work(ownActivities));
+      } catch (err) {
+        const reason = cannotSucceed(err);
+        if (reason === undefined) throw err;
+        await this.awaitRetry(reason);
+      }
+    }
+  }
+
+  /**
+   * Runs the step a message asks for, after every step before it is done (see
+   * `requestedActivities`). A step that can never succeed refuses the message with the
+   * reason; the order goes on.
+   */
+  async requestedStep<T>(work: (activities: OrderActivities) => Promise<T>): Promise<T> {
+    const result = await this.steps.runExclusive(() => work(requestedActivities));
+    this.requestsApplied += 1;
+    return result;
+  }
+
+  /**
+   * Resolves once the stages have reacted to every message step done so far: they wait again
+   * (with their next step set) or the order has ended. A message answers after it, so that
+   * its answer is the order as it then stands.
+   */
+  settled(): Promise<void> {
+    const applied = this.requestsApplied;
+    return wf.condition(() => this.phase === 'done' || (this.waiting && this.requestsSeen >= applied));
+  }
+
+  /** The stages are about to wait: what they have seen of the messages' steps. */
+  private idle(): void {
+    this.requestsSeen = this.requestsApplied;
+    this.waiting = true;
+  }
+
+  /**
+   * Stopped by a step that cannot succeed: visible to finance (status, current details, row,
+   * search attributes) until someone asks for a retry. Messages are still taken meanwhile.
+   */
+  private async awaitRetry(reason: string): Promise<void> {
+    const { state, view } = this;
+    const before = view.status;
+    view.status = 'needs_attention';
+    view.attention = { reason, since: now() };
+    state.retryRequested = false;
+    this.log(timeline.needsAttention(reason));
+    while (!state.retryRequested) {
+      await this.saveRow();
+      this.publish();
+      this.idle();
+      await wf.condition(() => state.retryRequested || this.requestsApplied !== this.requestsSeen);
+      this.waiting = false;
+    }
+    state.retryRequested = false;
+    view.status = before;
+    view.attention = null;
+    this.describe();
   }
 
   /**
@@ -222,9 +322,11 @@ export class Order {
       const left = until === undefined ? undefined : until - Date.now();
       if (left !== undefined && left <= 0) return;
       const standing = this.standing();
-      const stop = () => changed() || rollover() || this.standing() !== standing;
+      this.idle();
+      const stop = () => changed() || rollover() || this.standing() !== standing || this.requestsApplied !== this.requestsSeen;
       if (left === undefined) await wf.condition(stop);
       else await wf.condition(stop, left);
+      this.waiting = false;
       if (rollover() && !changed()) break;
     }
     this.log(timeline.rolledOver());
@@ -271,42 +373,53 @@ export class Order {
   }
 
   /**
-   * Writes the order's row if it differs from what was last written; a closed order's keeps
-   * its final state. A step of its own: never call it from inside another step.
+   * Writes the order's row if it differs from what was last written, numbered so that no
+   * write lands out of turn; a closed order's row keeps its final state. The row's only
+   * writer, a step of its own: never call it from inside another step. A row that cannot be
+   * written stays as it was (the order goes on; its view and search attributes are right).
    */
   async saveRow(): Promise<void> {
-    await this.step(async (activities) => {
-      if (this.standing() === JSON.stringify(this.savedRow)) return;
+    await this.steps.runExclusive(async () => {
+      const standing = this.standing();
+      if (standing === this.savedRow) return;
       const figures = rowFigures(this.view);
       const closed = isClosedStatus(figures.status);
-      await activities.syncOrder({ orderId: this.view.orderId, ...figures, closed, ...(closed ? { finalView: this.view } : {}) });
-      this.savedRow = figures;
+      this.state.rowRevision += 1;
+      try {
+        await ownActivities.syncOrder({
+          orderId: this.view.orderId,
+          revision: this.state.rowRevision,
+          ...figures,
+          closed,
+          ...(closed ? { finalView: this.view } : {}),
+        });
+        this.savedRow = standing;
+      } catch (err) {
+        const reason = cannotSucceed(err);
+        if (reason === undefined) throw err;
+        wf.log.error('the order row cannot be written', { orderId: this.view.orderId, reason });
+      }
     });
-  }
-
-  /**
-   * An activity of the step under way wrote these figures to the order's row itself (see
-   * view.ts): the row now holds them, whatever the view says. Call it inside that step.
-   */
-  rowWritten(figures: Partial<OrderRowFigures>): void {
-    this.savedRow = { ...(this.savedRow ?? NEW_ORDER_ROW), ...figures };
   }
 
   // ---- side effects every stage uses -----------------------------------------------------
 
-  /** Appends to the audit trail, once per workflow step however often it runs. */
+  /** An entry for the audit trail, written once per workflow step however often it is sent. */
+  auditEntry(step: string, actor: string, action: string, detail: Record<string, unknown> = {}, role: ActorRole = 'finance') {
+    return {
+      step: `audit:${step}`,
+      actorKind: actor === 'system' ? ('system' as const) : role,
+      actor,
+      action,
+      subjectType: 'order',
+      subjectId: this.view.orderId,
+      detail,
+    };
+  }
+
+  /** Appends to the audit trail, as one of the order's own steps. */
   audit(step: string, actor: string, action: string, detail: Record<string, unknown> = {}, role: ActorRole = 'finance'): Promise<unknown> {
-    return this.step((activities) =>
-      activities.recordAudit({
-        step: `audit:${step}`,
-        actorKind: actor === 'system' ? 'system' : role,
-        actor,
-        action,
-        subjectType: 'order',
-        subjectId: this.view.orderId,
-        detail,
-      }),
-    );
+    return this.step((activities) => activities.recordAudit(this.auditEntry(step, actor, action, detail, role)));
   }
 
   /** Puts a notice in the outbox, once per workflow step. */
@@ -318,11 +431,6 @@ export class Order {
 
   // ---- ending ----------------------------------------------------------------------------
 
-  /** The view as it will stand once ended this way at `at`, for an activity that stores it. */
-  endedView(status: OrderStatus, reason: string, at: string): OrderView {
-    return endView(JSON.parse(JSON.stringify(this.view)) as OrderView, status, reason, at);
-  }
-
   /** Ends the order's story in the status it stays in, with why; its search attributes follow. */
   end(status: OrderStatus, reason: string, at = now()): void {
     endView(this.view, status, reason, at);
@@ -331,9 +439,16 @@ export class Order {
     this.publish();
   }
 
-  /** Ends the order (cancelled, rejected) and writes its row with its final state. */
+  /** Ends the order and writes its row with its final state. */
   async close(status: OrderStatus, reason: string): Promise<void> {
     this.end(status, reason);
     await this.saveRow();
   }
+}
+
+/** Why a step can never succeed, if that is how it failed (see `OrderRefusal.stepCannotSucceed`). */
+function cannotSucceed(err: unknown): string | undefined {
+  const cause = err instanceof wf.ActivityFailure ? err.cause : undefined;
+  if (cause instanceof wf.ApplicationFailure && cause.type === OrderRefusal.stepCannotSucceed) return cause.message;
+  return undefined;
 }

@@ -1,9 +1,7 @@
 // The order's view (what getOrder and every update answer) at its two ends, as it is
 // received and as it stands once ended, and what the order's row keeps of it. Pure, so that
-// the workflow, the activities that write the row and the tests derive them the same way.
-import type { InvoiceState, OrderInput, OrderStatus, OrderView } from './contract.js';
-import { type CreditAssessment, statusAfterCreditCheck } from './rules/credit.js';
-import type { DunningStep } from './rules/dunning.js';
+// the workflow and the tests derive them the same way.
+import type { OrderInput, OrderStatus, OrderView } from './contract.js';
 import { timeline } from './wording.js';
 
 /** A new order's view: nothing shipped, invoiced or paid yet, its credit not checked. */
@@ -38,6 +36,7 @@ export function newOrderView(input: OrderInput, receivedAt: string): OrderView {
     dunningLevel: 0,
     nextStep: null,
     closedReason: null,
+    attention: null,
     timeline: [{ at: receivedAt, ...timeline.received() }],
   };
 }
@@ -80,36 +79,3 @@ export const NEW_ORDER_ROW: Readonly<OrderRowFigures> = Object.freeze({
   invoiceNumber: null,
   dueDate: null,
 });
-
-// What the activities that write the row themselves write, in the same step as their own
-// effect: the activity writes it and the workflow records it, from the same function.
-
-/** After the credit check: held or awaiting shipment; a rejection leaves the row to its close. */
-export function admittedRow(outcome: CreditAssessment['outcome']): Partial<OrderRowFigures> {
-  const status = statusAfterCreditCheck(outcome);
-  return status ? { status } : {};
-}
-
-/** Once invoiced: awaiting payment of the invoice total. */
-export function invoicedRow(invoice: Pick<InvoiceState, 'invoiceNumber' | 'dueDate' | 'totalMinor'>) {
-  return {
-    status: 'awaiting_payment',
-    amountDueMinor: invoice.totalMinor,
-    invoiceNumber: invoice.invoiceNumber,
-    dueDate: invoice.dueDate,
-  } satisfies Partial<OrderRowFigures>;
-}
-
-/** After a dunning notice went out: its level, the amount it quoted, and collections once handed off. */
-export function dunnedRow(step: Pick<DunningStep, 'kind' | 'level'>, amountQuotedMinor: number) {
-  return {
-    dunningLevel: step.level,
-    amountDueMinor: amountQuotedMinor,
-    ...(step.kind === 'collections' ? { status: 'in_collections' as const } : {}),
-  } satisfies Partial<OrderRowFigures>;
-}
-
-/** Once the books are closed. */
-export function closedRow() {
-  return { status: 'closed', amountDueMinor: 0 } satisfies Partial<OrderRowFigures>;
-}

@@ -57,6 +57,8 @@ export function currentDetails(view: OrderView): string {
       return 'reconciling';
     case 'reconciliation_failed':
       return `reconciliation failed, needs a person: ${view.closedReason}`;
+    case 'needs_attention':
+      return `stopped, needs a person (finance can retry once repaired): ${view.attention?.reason}`;
     default:
       return `${view.status}${view.closedReason ? `: ${view.closedReason}` : ''}`;
   }
@@ -133,7 +135,9 @@ export const timeline = {
 
   reconciliationFailed: (explanation: string) => note('reconciliation failed', explanation),
 
-  reconciliationRequested: (requestedBy: string) => note('reconciliation requested again', `by ${requestedBy}`),
+  needsAttention: (reason: string) => note('stopped: needs attention', reason),
+
+  retryRequested: (requestedBy: string) => note('retry requested', `by ${requestedBy}`),
 
   rolledOver: () => note('history rolled over', 'continued as new with all state'),
 

@@ -41,8 +41,7 @@ function orderSteps(orderId: string) {
  * A customer's books as the workflow leaves them, each order at rest:
  * - `paid`: invoiced 12 000, paid 15 000 (3 000 kept as credit), reconciled and closed;
  * - `dunned`: invoiced 12 000, paid 5 000, a dispute accepted for 1 000 (credit note), another
- *   of 2 000 still open, then the level-2 notice with its 1 500 fee: 7 500 owed, and the row
- *   holds the 5 500 the notice quoted (the balance less the open dispute);
+ *   of 2 000 still open, then the level-2 notice with its 1 500 fee: 7 500 owed, as its row says;
  * - `cancelled`: cancelled before shipment; `waiting`: approved, waiting for shipment.
  */
 async function cleanBooks() {
@@ -84,7 +83,7 @@ async function cleanBooks() {
     });
     return { ...order, invoiceNumber: invoice.invoiceNumber };
   }
-  const payment = (o: { orderId: string; invoiceNumber: string }, reference: string, amountMinor: number, appliedMinor: number) => ({
+  const payment = (o: { orderId: string; invoiceNumber: string }, reference: string, amountMinor: number) => ({
     orderId: o.orderId,
     customerId,
     invoiceNumber: o.invoiceNumber,
@@ -93,45 +92,50 @@ async function cleanBooks() {
     currency: 'EUR',
     method: 'bank_transfer' as const,
     receivedAt: '2026-01-20T10:00:00.000Z',
-    appliedMinor,
-    unappliedMinor: amountMinor - appliedMinor,
   });
 
   const paid = await invoiced();
   const paidRef = uniqueId('pay');
-  await paid.step('applyPayment', payment(paid, paidRef, 15_000, 12_000));
-  const finalView = { orderId: paid.orderId, status: 'closed', balanceMinor: 0 } as OrderView;
-  expect(await paid.step('reconcileOrder', { orderId: paid.orderId, invoiceNumber: paid.invoiceNumber, writtenOff: false, finalView })).toMatchObject({
+  expect(await paid.step('applyPayment', payment(paid, paidRef, 15_000))).toMatchObject({ created: true, appliedMinor: 12_000, unappliedMinor: 3_000 });
+  expect(await paid.step('reconcileOrder', { orderId: paid.orderId, invoiceNumber: paid.invoiceNumber, writtenOff: false })).toMatchObject({
     balanced: true,
+  });
+  const finalView = { orderId: paid.orderId, status: 'closed', balanceMinor: 0 } as OrderView;
+  await paid.step('syncOrder', {
+    orderId: paid.orderId,
+    revision: 1,
+    status: 'closed',
+    amountDueMinor: 0,
+    dunningLevel: 0,
+    invoiceNumber: paid.invoiceNumber,
+    dueDate: '2026-02-01',
+    closed: true,
+    finalView,
   });
 
   const dunned = await invoiced();
   const dunnedRef = uniqueId('pay');
-  await dunned.step('applyPayment', payment(dunned, dunnedRef, 5_000, 5_000));
+  await dunned.step('applyPayment', payment(dunned, dunnedRef, 5_000));
   const dispute = { orderId: dunned.orderId, invoiceNumber: dunned.invoiceNumber, reason: 'damaged', openedBy: 'ap@audit.example' };
   await dunned.step('recordDispute', { ...dispute, disputeId: 'd1', amountMinor: 1_000, openedAt: '2026-01-21T00:00:00.000Z', resumeOn: null });
-  await dunned.step('resolveDispute', {
-    orderId: dunned.orderId,
-    disputeId: 'd1',
-    status: 'accepted',
-    acceptedMinor: 1_000,
-    resolvedBy: 'finance',
-    resolvedAt: '2026-01-22T00:00:00.000Z',
-    comment: null,
-  });
-  await dunned.step('issueCreditNote', {
-    orderId: dunned.orderId,
-    invoiceNumber: dunned.invoiceNumber,
-    disputeId: 'd1',
-    amountMinor: 1_000,
-    reason: 'damaged',
-    currency: 'EUR',
-    issuedAt: '2026-01-22T00:00:00.000Z',
-  });
+  expect(
+    await dunned.step('resolveDispute', {
+      orderId: dunned.orderId,
+      invoiceNumber: dunned.invoiceNumber,
+      disputeId: 'd1',
+      outcome: 'accepted',
+      acceptedMinor: 1_000,
+      currency: 'EUR',
+      resolvedBy: 'finance',
+      resolvedAt: '2026-01-22T00:00:00.000Z',
+      comment: null,
+    }),
+  ).toMatchObject({ outcome: 'accepted', acceptedMinor: 1_000, creditNoteId: `CN-${dunned.invoiceNumber}-d1` });
   await dunned.step('recordDispute', { ...dispute, disputeId: 'd2', amountMinor: 2_000, openedAt: '2026-01-23T00:00:00.000Z', resumeOn: '2026-01-25' });
   // The workflow writes its row where it waits: the balance after the payment and the credit note.
   await dunned.step('syncOrder', {
     orderId: dunned.orderId,
+    revision: 1,
     status: 'disputed',
     amountDueMinor: 6_000,
     dunningLevel: 0,
@@ -149,11 +153,23 @@ async function cleanBooks() {
     openDisputedMinor: 2_000,
     sentAt: '2026-02-16T00:00:00.000Z',
   });
-  expect(notice).toEqual({ sent: true, amountQuotedMinor: 5_500, feeMinor: 1_500 });
+  expect(notice).toEqual({ sent: true, amountQuotedMinor: 5_500, feeMinor: 1_500, books: { balanceMinor: 7_500, writtenOffMinor: 0 } });
+  // Where the order waits next, it writes the balance the fee raised.
+  await dunned.step('syncOrder', {
+    orderId: dunned.orderId,
+    revision: 2,
+    status: 'disputed',
+    amountDueMinor: 7_500,
+    dunningLevel: 2,
+    invoiceNumber: dunned.invoiceNumber,
+    dueDate: '2026-02-01',
+    closed: false,
+  });
 
   const cancelled = await admitted();
   await cancelled.step('syncOrder', {
     orderId: cancelled.orderId,
+    revision: 1,
     status: 'cancelled',
     amountDueMinor: 0,
     dunningLevel: 0,
@@ -268,7 +284,7 @@ describe('the ledger audit on books the activities wrote', () => {
     const books = await cleanBooks();
     // A number handed out and lost, then the next invoice of the series.
     await database.db.update(invoiceSeries).set({ lastNumber: sql`${invoiceSeries.lastNumber} + 1` }).where(eq(invoiceSeries.series, books.series));
-    await books.waiting.step('issueInvoice', {
+    const invoice = await books.waiting.step('issueInvoice', {
       orderId: books.waiting.orderId,
       customerId: books.customerId,
       currency: 'EUR',
@@ -276,6 +292,16 @@ describe('the ledger audit on books the activities wrote', () => {
       issuedAt: '2026-01-05T09:00:00.000Z',
       dueDate: '2026-02-04',
       draft: draftInvoice([{ lineId: 'l1', sku: 'S', description: 'Service', quantity: 1, unitPriceMinor: 10_000 }], { l1: 1 }, 2000),
+    });
+    await books.waiting.step('syncOrder', {
+      orderId: books.waiting.orderId,
+      revision: 1,
+      status: 'awaiting_payment',
+      amountDueMinor: invoice.totalMinor,
+      dunningLevel: 0,
+      invoiceNumber: invoice.invoiceNumber,
+      dueDate: '2026-02-04',
+      closed: false,
     });
     expect(await audit(books)).toEqual([
       `invoice-number-gap series ${books.series}: after ${books.series}-000002 comes ${books.series}-000004: ${books.series}-000003 missing`,
@@ -290,11 +316,11 @@ describe('the ledger audit on books the activities wrote', () => {
     ]);
   });
 
-  it('names a row still quoting the last notice after a payment moved the balance', async () => {
+  it('names a row a payment left behind', async () => {
     const books = await cleanBooks();
-    await books.dunned.step('applyPayment', books.payment(books.dunned, uniqueId('pay'), 1_000, 1_000));
+    await books.dunned.step('applyPayment', books.payment(books.dunned, uniqueId('pay'), 1_000));
     expect(await audit(books)).toEqual([
-      `row-amount-due order ${books.dunned.orderId} (invoice ${books.dunned.invoiceNumber}): row amount due 5500 (what the latest dunning notice quoted), books balance 6500`,
+      `row-amount-due order ${books.dunned.orderId} (invoice ${books.dunned.invoiceNumber}): row amount due 7500, books balance 6500`,
     ]);
   });
 

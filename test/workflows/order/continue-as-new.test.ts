@@ -7,13 +7,13 @@ import { listNotifications } from '../../../db/queries/notifications.js';
 import {
   getOrderQuery,
   orderWorkflowId,
-  reconcileAgainSignal,
+  retryOrderUpdate,
   recordPaymentUpdate,
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { startDevServer } from '../../helpers/temporal.js';
-import { type Harness, applyStrayCash, eventually, newOrder, recordHistory, removeStrayCash, useOrderHarness, startOrder } from './harness.js';
+import { type Harness, applyStrayCash, eventually, newOrder, recordHistory, postStrayCash, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -80,7 +80,7 @@ describe('continue-as-new', () => {
         const failures = (await handle.query(getOrderQuery)).timeline.filter((t) => t.event === 'reconciliation failed');
         expect(failures).toHaveLength(attempts);
       });
-      await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
+      await handle.executeUpdate(retryOrderUpdate, { args: [{ requestedBy: 'alice@finance' }] });
       attempts += 1;
     }
     const view = await eventually(async () => {
@@ -94,8 +94,8 @@ describe('continue-as-new', () => {
     const notices = await listNotifications(h.database.db, 'order', input.orderId);
     expect(notices.filter((n) => n.template === 'reconciliation_failed')).toHaveLength(attempts);
 
-    await removeStrayCash(h, input);
-    await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
+    await postStrayCash(h, input, invoiced.invoice!.invoiceNumber);
+    await handle.executeUpdate(retryOrderUpdate, { args: [{ requestedBy: 'alice@finance' }] });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
   });
 });

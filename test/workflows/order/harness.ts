@@ -12,10 +12,12 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { DatabaseHandle } from '../../../db/client.js';
 import { sql } from 'drizzle-orm';
 import { upsertCustomer } from '../../../db/queries/customers.js';
+import { postJournalEntry } from '../../../db/queries/ledger.js';
 import { recordPayment } from '../../../db/queries/payments.js';
 import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
 import type { OrderInput, OrderLine, OrderPolicy } from '../../../workflows/order/contract.js';
 import { DEFAULT_DUNNING_POLICY } from '../../../workflows/order/rules/dunning.js';
+import { paymentEntry } from '../../../workflows/order/rules/journal.js';
 import { submitOrder } from '../../../workflows/order/start.js';
 import type { orderWorkflow } from '../../../workflows/order/workflow.js';
 import { openTestDatabase, uniqueId } from '../../helpers/database.js';
@@ -200,7 +202,7 @@ export function payment(ref: string, amountMinor: number, currency = 'USD') {
   return { paymentReference: ref, amountMinor, currency, method: 'bank_transfer' as const, receivedAt: '2026-12-01T10:00:00Z' };
 }
 
-/** Cash applied to the order's invoice outside the order (a mis-keyed bank match): its books no longer balance. */
+/** Cash applied to the order's invoice outside the order (a mis-keyed bank match) and never posted: the ledger no longer agrees. */
 export async function applyStrayCash(h: Harness, input: OrderInput, invoiceNumber: string): Promise<void> {
   await recordPayment(h.database.db, {
     paymentReference: `stray-${input.orderId}`,
@@ -216,8 +218,14 @@ export async function applyStrayCash(h: Harness, input: OrderInput, invoiceNumbe
   });
 }
 
-/** Finance removes the stray cash again. */
-export async function removeStrayCash(h: Harness, input: OrderInput): Promise<void> {
-  await h.database.rows(sql`delete from payment_applications where payment_reference = ${`stray-${input.orderId}`}`);
-  await h.database.rows(sql`delete from payments where payment_reference = ${`stray-${input.orderId}`}`);
+/** Finance posts the stray cash to the ledger as well: the books and the ledger agree again. */
+export async function postStrayCash(h: Harness, input: OrderInput, invoiceNumber: string): Promise<void> {
+  await postJournalEntry(h.database.db, {
+    entryKey: `manual:stray-${input.orderId}`,
+    ...paymentEntry(1_000, 0),
+    orderId: input.orderId,
+    invoiceNumber,
+    currency: 'USD',
+    postedAt: new Date('2026-12-02T00:00:00Z'),
+  });
 }

@@ -40,7 +40,7 @@ describe('the ledger audit with the workflows', () => {
     const mock = new MockActivityEnvironment({ workflowExecution: { workflowId: `order:${orphan}`, runId: 'run-1' } });
     const activities = createActivities({ db: h.database.db });
     await mock.run(activities.admitOrder, { ...input, orderId: orphan, workflowId: `order:${orphan}` });
-    await mock.run(activities.issueInvoice, {
+    const orphanInvoice = (await mock.run(activities.issueInvoice, {
       orderId: orphan,
       customerId: input.customerId,
       currency: 'USD',
@@ -48,6 +48,16 @@ describe('the ledger audit with the workflows', () => {
       issuedAt: '2026-01-02T09:00:00.000Z',
       dueDate: '2026-02-01',
       draft: draftInvoice(input.lines, { l1: 10, l2: 2 }, input.taxRateBps),
+    })) as Awaited<ReturnType<typeof activities.issueInvoice>>;
+    await mock.run(activities.syncOrder, {
+      orderId: orphan,
+      revision: 1,
+      status: 'awaiting_payment' as const,
+      amountDueMinor: orphanInvoice.totalMinor,
+      dunningLevel: 0,
+      invoiceNumber: orphanInvoice.invoiceNumber,
+      dueDate: '2026-02-01',
+      closed: false,
     });
 
     const scope = { customerIds: [input.customerId] };

@@ -4,12 +4,12 @@ import { listNotifications } from '../../../db/queries/notifications.js';
 import { getOrderRow } from '../../../db/queries/orders.js';
 import {
   getOrderQuery,
-  reconcileAgainSignal,
+  retryOrderUpdate,
   recordPaymentUpdate,
   recordShipmentUpdate,
 } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { type Harness, applyStrayCash, eventually, newOrder, recordHistory, removeStrayCash, useOrderHarness, startOrder } from './harness.js';
+import { type Harness, applyStrayCash, eventually, newOrder, recordHistory, postStrayCash, useOrderHarness, startOrder } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -44,9 +44,9 @@ describe('reconciliation', () => {
     const described = await handle.describe();
     expect(described.status.name).toBe('RUNNING');
 
-    // Finance removes the mis-applied cash and asks for the proof again.
-    await removeStrayCash(h, input);
-    await handle.signal(reconcileAgainSignal, { requestedBy: 'alice@finance' });
+    // Finance posts the cash to the ledger as well and asks for the proof again.
+    await postStrayCash(h, input, invoiced.invoice!.invoiceNumber);
+    await handle.executeUpdate(retryOrderUpdate, { args: [{ requestedBy: 'alice@finance' }] });
     expect(await handle.result()).toEqual({ status: 'closed', closedReason: 'paid and reconciled' });
     await recordHistory(handle, 'reconciliation-failed-then-retried');
   });

@@ -9,7 +9,7 @@ import {
   resolveDisputeUpdate,
 } from '../contract.js';
 import { type Order, type OrderActivities, now } from '../order.js';
-import { creditNoteMinor, settlesBalance } from '../rules/receivable.js';
+import { settlesBalance } from '../rules/receivable.js';
 import { conflict, validateDispute, validateResolution } from '../validation.js';
 import { timeline } from '../wording.js';
 
@@ -21,11 +21,12 @@ export function registerDisputeHandlers(order: Order): void {
     async (dispute) => {
       inFlight.disputes.set(dispute.disputeId, dispute.amountMinor);
       try {
-        await order.step((activities) => openDispute(order, activities, dispute));
+        await order.requestedStep((activities) => openDispute(order, activities, dispute));
       } finally {
         inFlight.disputes.delete(dispute.disputeId);
       }
       await order.audit(`dispute-open:${dispute.disputeId}`, dispute.openedBy, 'dispute.opened', { ...dispute });
+      await order.settled();
       return view;
     },
     {
@@ -52,7 +53,7 @@ export function registerDisputeHandlers(order: Order): void {
       dispute.resolvedAt = now();
       dispute.resolvedBy = resolution.resolvedBy;
       try {
-        await order.step((activities) => resolveDispute(order, activities, dispute, resolution));
+        await order.requestedStep((activities) => resolveDispute(order, activities, dispute, resolution));
       } catch (err) {
         dispute.resolvedAt = null;
         dispute.resolvedBy = null;
@@ -63,6 +64,7 @@ export function registerDisputeHandlers(order: Order): void {
         acceptedMinor: dispute.acceptedMinor,
         comment: resolution.comment ?? null,
       });
+      await order.settled();
       return view;
     },
     {
@@ -104,7 +106,10 @@ async function openDispute(order: Order, activities: OrderActivities, dispute: O
   order.refigure();
 }
 
-/** Accepted: a credit note for the accepted part, never more than is still owed. Then the resolution. */
+/**
+ * Accepted: a credit note for the accepted part, never more than the books hold as owed.
+ * The books decide, and keep the first resolution: the order enters what they answer.
+ */
 async function resolveDispute(
   order: Order,
   activities: OrderActivities,
@@ -113,35 +118,21 @@ async function resolveDispute(
 ): Promise<void> {
   const { view } = order;
   const resolvedAt = dispute.resolvedAt!;
-  const acceptedMinor =
-    resolution.outcome === 'accepted' ? creditNoteMinor(dispute.amountMinor, resolution.acceptedMinor, view.balanceMinor) : 0;
-  // Issued and recorded first, then entered in the view once: a retry after a failure in
-  // between issues the same credit note again (keyed on the dispute), never a second one.
-  const creditNote =
-    acceptedMinor > 0
-      ? await activities.issueCreditNote({
-          orderId: view.orderId,
-          invoiceNumber: view.invoice!.invoiceNumber,
-          disputeId: dispute.disputeId,
-          amountMinor: acceptedMinor,
-          reason: `dispute ${dispute.disputeId} accepted: ${dispute.reason}`,
-          currency: view.currency,
-          issuedAt: resolvedAt,
-        })
-      : null;
-  await activities.resolveDispute({
+  const resolved = await activities.resolveDispute({
     orderId: view.orderId,
+    invoiceNumber: view.invoice!.invoiceNumber,
     disputeId: dispute.disputeId,
-    status: resolution.outcome,
-    acceptedMinor,
+    outcome: resolution.outcome,
+    ...(resolution.acceptedMinor === undefined ? {} : { acceptedMinor: resolution.acceptedMinor }),
+    currency: view.currency,
     resolvedBy: resolution.resolvedBy,
     resolvedAt,
     comment: resolution.comment ?? null,
   });
-  if (creditNote) {
-    view.creditNotes.push({ creditNoteId: creditNote.creditNoteId, amountMinor: acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
+  if (resolved.creditNoteId) {
+    view.creditNotes.push({ creditNoteId: resolved.creditNoteId, amountMinor: resolved.acceptedMinor, reason: dispute.reason, issuedAt: resolvedAt });
   }
-  Object.assign(dispute, { status: resolution.outcome, acceptedMinor, comment: resolution.comment ?? null });
-  order.log(timeline.disputeResolved(dispute.disputeId, resolution.outcome, acceptedMinor, resolution.resolvedBy, view.currency));
-  order.refigure();
+  Object.assign(dispute, { status: resolved.outcome, acceptedMinor: resolved.acceptedMinor, comment: resolution.comment ?? null });
+  order.log(timeline.disputeResolved(dispute.disputeId, resolved.outcome, resolved.acceptedMinor, resolution.resolvedBy, view.currency));
+  order.booksSay(resolved.books);
 }

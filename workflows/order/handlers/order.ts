@@ -1,13 +1,8 @@
 // Messages about the order as a whole: its start (submitOrder), the credit decision, a
-// cancellation, a new reconciliation attempt, and the query that reads it.
+// cancellation, finance's retry of a stopped order, and the query that reads it. A decision
+// is written to the audit trail, in a step of its own, before the order acts on it.
 import * as wf from '@temporalio/workflow';
-import {
-  cancelOrderUpdate,
-  decideCreditUpdate,
-  getOrderQuery,
-  reconcileAgainSignal,
-  submitOrderUpdate,
-} from '../contract.js';
+import { cancelOrderUpdate, decideCreditUpdate, getOrderQuery, retryOrderUpdate, submitOrderUpdate } from '../contract.js';
 import type { Order } from '../order.js';
 import { checkText, conflict, invalid } from '../validation.js';
 import { timeline } from '../wording.js';
@@ -24,9 +19,7 @@ export function registerOrderHandlers(order: Order): void {
       state.submitted = true;
       // The caller learns at once whether the order goes ahead, is held or is rejected, and
       // what happens next (the shipment deadline, the credit review's escalation).
-      await wf.condition(
-        () => view.status !== 'credit_review' && (view.nextStep !== null || (order.phase !== 'credit' && order.phase !== 'fulfillment')),
-      );
+      await order.settled();
       return { created, order: view };
     },
     {
@@ -41,8 +34,18 @@ export function registerOrderHandlers(order: Order): void {
   wf.setHandler(
     decideCreditUpdate,
     async (decision) => {
-      state.creditDecision = decision;
-      await wf.condition(() => view.status !== 'credit_hold');
+      await order.requestedStep(async (activities) => {
+        const outcome = decision.decision === 'approve' ? 'approved' : 'rejected';
+        await activities.recordAudit(
+          order.auditEntry('credit-decision', decision.decidedBy, `credit.${outcome}`, {
+            comment: decision.comment ?? null,
+            exposureMinor: view.credit.exposureMinor,
+            limitMinor: view.credit.limitMinor,
+          }),
+        );
+        state.creditDecision = decision;
+      });
+      await order.settled();
       return view;
     },
     {
@@ -59,10 +62,14 @@ export function registerOrderHandlers(order: Order): void {
   wf.setHandler(
     cancelOrderUpdate,
     async (request) => {
-      state.cancelRequest = request;
-      await order.audit('cancel', request.requestedBy, 'order.cancel_requested', { reason: request.reason }, request.requestedByRole);
+      await order.requestedStep(async (activities) => {
+        await activities.recordAudit(
+          order.auditEntry('cancel', request.requestedBy, 'order.cancel_requested', { reason: request.reason }, request.requestedByRole),
+        );
+        state.cancelRequest = request;
+      });
       // Answers with the outcome: cancelled, or invoiced for what has shipped.
-      await wf.condition(() => order.phase === 'done' || order.phase === 'collections');
+      await order.settled();
       return view;
     },
     {
@@ -77,9 +84,32 @@ export function registerOrderHandlers(order: Order): void {
     },
   );
 
-  wf.setHandler(reconcileAgainSignal, ({ requestedBy }) => {
-    if (view.status !== 'reconciliation_failed') return;
-    order.log(timeline.reconciliationRequested(requestedBy));
-    state.reconcileRequested = true;
-  });
+  wf.setHandler(
+    retryOrderUpdate,
+    async (request) => {
+      await order.requestedStep(async (activities) => {
+        await activities.recordAudit(
+          order.auditEntry(`retry:${view.timeline.length}`, request.requestedBy, 'order.retry_requested', {
+            status: view.status,
+            reason: view.attention?.reason ?? view.closedReason,
+            comment: request.comment ?? null,
+          }),
+        );
+        order.log(timeline.retryRequested(request.requestedBy));
+        state.retryRequested = true;
+      });
+      await order.settled();
+      return view;
+    },
+    {
+      validator: (request) => {
+        if (view.status !== 'needs_attention' && view.status !== 'reconciliation_failed') {
+          throw conflict(`only an order that needs attention or failed reconciliation can be retried (order is ${view.status})`);
+        }
+        if (state.retryRequested) throw conflict('a retry was already requested');
+        if (!request.requestedBy?.trim()) throw invalid('requestedBy is required');
+        checkText(request.comment, 'free text', 'comment', true);
+      },
+    },
+  );
 }

@@ -1,9 +1,9 @@
 // Money in and out of the receivable: payments, and the write-off of what collections could
-// not collect. Each is applied in a step of its own, from the balance the step before left.
+// not collect. Each is applied in a step of its own by the books, against the balance they
+// hold; the order takes its figures from what the books answer.
 import * as wf from '@temporalio/workflow';
 import { type PaymentInput, type PaymentResult, type WriteOffInput, recordPaymentUpdate, writeOffUpdate } from '../contract.js';
 import { type Order, type OrderActivities, now } from '../order.js';
-import { splitPayment } from '../rules/receivable.js';
 import { checkText, conflict, invalid, validatePayment } from '../validation.js';
 import { timeline } from '../wording.js';
 
@@ -19,15 +19,13 @@ export function registerPaymentHandlers(order: Order): void {
       inFlight.payments.set(reference, payment);
       let applied: boolean;
       try {
-        applied = await order.step((activities) => applyPayment(order, activities, payment));
+        applied = await order.requestedStep((activities) => applyPayment(order, activities, payment));
       } finally {
         inFlight.payments.delete(reference);
       }
       // A payment that leaves nothing owed answers once the order is reconciled, so that the
       // payer learns in the same call that it closed.
-      if (applied && order.nothingOwed()) {
-        await wf.condition(() => order.phase === 'done' || view.status === 'reconciliation_failed' || !order.nothingOwed());
-      }
+      await order.settled();
       return { duplicate: !applied, balanceMinor: view.balanceMinor, customerCreditMinor: view.customerCreditMinor, order: view };
     },
     { validator: (payment) => validatePayment(view, order.phase, payment, inFlight.payments) },
@@ -39,14 +37,14 @@ export function registerPaymentHandlers(order: Order): void {
       inFlight.writeOff = true;
       let amountMinor: number;
       try {
-        amountMinor = await order.step((activities) => writeOff(order, activities, request));
+        amountMinor = await order.requestedStep((activities) => writeOff(order, activities, request));
       } finally {
         inFlight.writeOff = false;
       }
       if (amountMinor > 0) {
         await order.audit('write-off', request.approvedBy, 'receivable.written_off', { amountMinor, reason: request.reason });
       }
-      await wf.condition(() => order.phase === 'done' || view.status === 'reconciliation_failed');
+      await order.settled();
       return view;
     },
     {
@@ -69,8 +67,7 @@ export function registerPaymentHandlers(order: Order): void {
 async function applyPayment(order: Order, activities: OrderActivities, payment: PaymentInput): Promise<boolean> {
   const { view } = order;
   if (view.payments.some((known) => known.paymentReference === payment.paymentReference)) return false;
-  const split = splitPayment(view.balanceMinor, payment.amountMinor);
-  await activities.applyPayment({
+  const split = await activities.applyPayment({
     orderId: view.orderId,
     customerId: view.customerId,
     invoiceNumber: view.invoice!.invoiceNumber,
@@ -80,37 +77,32 @@ async function applyPayment(order: Order, activities: OrderActivities, payment: 
     method: payment.method,
     receivedAt: payment.receivedAt,
     reportedBy: payment.reportedBy ?? null,
-    ...split,
   });
   view.payments.push({
     paymentReference: payment.paymentReference,
     amountMinor: payment.amountMinor,
     method: payment.method,
     receivedAt: payment.receivedAt,
-    ...split,
+    appliedMinor: split.appliedMinor,
+    unappliedMinor: split.unappliedMinor,
   });
   order.log(timeline.paymentReceived(payment, split, view.currency));
-  order.refigure();
+  order.booksSay(split.books);
   return true;
 }
 
-/** Writes off what is still owed; paid meanwhile, there is nothing to write off (no zero posting). */
+/** Writes off what the books still hold as owed; paid meanwhile, there is nothing to write off. */
 async function writeOff(order: Order, activities: OrderActivities, request: WriteOffInput): Promise<number> {
   const { view } = order;
-  const amountMinor = view.balanceMinor;
-  if (amountMinor > 0) {
-    await activities.writeOff({
-      orderId: view.orderId,
-      invoiceNumber: view.invoice!.invoiceNumber,
-      amountMinor,
-      approvedBy: request.approvedBy,
-      reason: request.reason,
-      currency: view.currency,
-      postedAt: now(),
-    });
-    view.writtenOffMinor += amountMinor;
-  }
+  const { amountMinor, books } = await activities.writeOff({
+    orderId: view.orderId,
+    invoiceNumber: view.invoice!.invoiceNumber,
+    approvedBy: request.approvedBy,
+    reason: request.reason,
+    currency: view.currency,
+    postedAt: now(),
+  });
   order.log(timeline.writtenOff(amountMinor, request.approvedBy, request.reason, view.currency));
-  order.refigure();
+  order.booksSay(books);
   return amountMinor;
 }

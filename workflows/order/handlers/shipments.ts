@@ -4,7 +4,6 @@ import * as wf from '@temporalio/workflow';
 import { type InvoiceState, type ShipmentInput, recordShipmentUpdate } from '../contract.js';
 import { type Order, type OrderActivities, now } from '../order.js';
 import { validateShipment } from '../validation.js';
-import { invoicedRow } from '../view.js';
 import { timeline } from '../wording.js';
 
 export function registerShipmentHandlers(order: Order): void {
@@ -21,12 +20,12 @@ export function registerShipmentHandlers(order: Order): void {
       }
       order.inFlight.shipments.set(shipment.shipmentId, shipment.lines);
       try {
-        await order.step((activities) => recordShipment(order, activities, shipment));
+        await order.requestedStep((activities) => recordShipment(order, activities, shipment));
       } finally {
         order.inFlight.shipments.delete(shipment.shipmentId);
       }
       // A shipment that completes the order answers once the order waits for payment.
-      await wf.condition(() => !order.fullyShipped() || order.phase === 'collections' || order.phase === 'done');
+      await order.settled();
       return view;
     },
     { validator: (shipment) => validateShipment(view, order.phase, shipment, order.inFlight.shipments) },
@@ -49,7 +48,6 @@ async function recordShipment(order: Order, activities: OrderActivities, shipmen
   let invoice: InvoiceState | null = null;
   if (completes) {
     invoice = await activities.recordShipmentAndInvoice({ shipment: record, invoice: order.invoiceRequest(shippedAfter) });
-    order.rowWritten(invoicedRow(invoice));
   } else {
     await activities.recordShipment(record);
   }

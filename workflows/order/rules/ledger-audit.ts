@@ -170,16 +170,6 @@ function receivableParts(order: OrderBooks): string[] {
   return parts.filter(([, books, ledger]) => books !== ledger).map(([what, books, ledger]) => `${what}: books ${books}, ledger ${ledger}`);
 }
 
-/**
- * The row holds what the invoice's latest dunning notice quoted, and that is what dunning may
- * chase now: the notice's activity wrote it, and the workflow writes the balance next.
- */
-function rowHoldsCurrentQuote(order: OrderBooks, books: number): boolean {
-  const invoice = order.invoice;
-  if (!invoice || invoice.lastQuotedMinor === null || order.amountDueMinor !== invoice.lastQuotedMinor || books < 0) return false;
-  return invoice.lastQuotedMinor === dunnableMinor(books, invoice.openDisputedMinor);
-}
-
 /** Everything the database alone can say about one order: checks 2 (without the workflow) and 5. */
 export function checkOrder(order: OrderBooks): Finding[] {
   const findings: Finding[] = [];
@@ -202,7 +192,7 @@ export function checkOrder(order: OrderBooks): Finding[] {
     if (order.amountDueMinor !== 0) {
       findings.push({ code: 'row-amount-due', subject, detail: `row amount due ${order.amountDueMinor}, expected 0 for a ${order.status} order` });
     }
-  } else if (order.amountDueMinor !== books && !rowHoldsCurrentQuote(order, books)) {
+  } else if (order.amountDueMinor !== books) {
     const quoted = order.invoice?.lastQuotedMinor === order.amountDueMinor ? ' (what the latest dunning notice quoted)' : '';
     findings.push({ code: 'row-amount-due', subject, detail: `row amount due ${order.amountDueMinor}${quoted}, books balance ${books}${noInvoice}` });
   }

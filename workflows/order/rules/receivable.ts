@@ -10,6 +10,17 @@ export interface ReceivableTotals {
   writtenOffMinor: number;
 }
 
+/** What the books hold for an invoice after a movement of money: the order takes its figures from it. */
+export interface BooksBalance {
+  balanceMinor: number;
+  writtenOffMinor: number;
+}
+
+/** The figures the order keeps of the books' totals. */
+export function booksBalance(t: ReceivableTotals): BooksBalance {
+  return { balanceMinor: balanceMinor(t), writtenOffMinor: t.writtenOffMinor };
+}
+
 /** Both sides of the receivable: what was charged, and what settled it. */
 function sides(t: ReceivableTotals): { charged: number; settled: number } {
   assertMinor(t.invoiceTotalMinor, 'invoice total');

@@ -4,7 +4,6 @@
 import { type Order, now } from '../order.js';
 import { type DunningStep, dunningPause, dunningSchedule, nextDueStep, shiftStep } from '../rules/dunning.js';
 import { addDays, startOfDayIso } from '../rules/invoice.js';
-import { dunnedRow } from '../view.js';
 import { nextStepWording, timeline } from '../wording.js';
 
 export async function collectionsStage(order: Order): Promise<void> {
@@ -80,12 +79,11 @@ async function sendNotice(order: Order, step: DunningStep): Promise<void> {
     });
     state.dunningDone.push(step.key);
     if (result.sent) {
-      order.rowWritten(dunnedRow(step, result.amountQuotedMinor));
       if (step.kind === 'collections') state.inCollections = true;
       if (step.kind !== 'pre_due_reminder') view.dunningLevel = step.level;
       if (result.feeMinor > 0) view.fees.push({ level: step.level, amountMinor: result.feeMinor, chargedAt: now() });
     }
     order.log(timeline.dunningNotice(step, result.sent, result.amountQuotedMinor, view.currency));
-    order.refigure();
+    order.booksSay(result.books);
   });
 }

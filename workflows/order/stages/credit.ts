@@ -5,7 +5,6 @@ import * as wf from '@temporalio/workflow';
 import type { CreditDecisionInput } from '../contract.js';
 import { type Order, now } from '../order.js';
 import { statusAfterCreditCheck } from '../rules/credit.js';
-import { admittedRow } from '../view.js';
 import { closeReasons, nextStepWording, timeline } from '../wording.js';
 
 export async function creditStage(order: Order): Promise<void> {
@@ -24,7 +23,6 @@ async function checkCredit(order: Order): Promise<void> {
   const { view } = order;
   const assessment = await order.step(async (activities) => {
     const result = await activities.admitOrder({ ...order.input, workflowId: wf.workflowInfo().workflowId });
-    order.rowWritten(admittedRow(result.outcome));
     const decidedNow = result.outcome !== 'held';
     Object.assign(view.credit, {
       outcome: result.outcome,
@@ -35,7 +33,8 @@ async function checkCredit(order: Order): Promise<void> {
       decidedAt: decidedNow ? now() : null,
     });
     view.status = statusAfterCreditCheck(result.outcome) ?? view.status;
-    order.log(timeline.creditChecked(result, view.currency));
+    // A rejection is told once, by the order's last entry, with its reasons.
+    if (result.outcome !== 'rejected') order.log(timeline.creditChecked(result, view.currency));
     return result;
   });
   if (assessment.outcome !== 'held') return;
@@ -70,7 +69,7 @@ async function awaitCreditDecision(order: Order): Promise<void> {
     await escalate(order);
   }
   order.setNext(null);
-  if (state.creditDecision) await recordDecision(order, state.creditDecision);
+  if (state.creditDecision) recordDecision(order, state.creditDecision);
   else await order.close('cancelled', closeReasons.cancelledBy(state.cancelRequest!));
 }
 
@@ -86,7 +85,8 @@ async function escalate(order: Order): Promise<void> {
   });
 }
 
-async function recordDecision(order: Order, decision: CreditDecisionInput): Promise<void> {
+/** The decision finance made (audited when it was taken, see handlers/order.ts). */
+function recordDecision(order: Order, decision: CreditDecisionInput): void {
   const { credit } = order.view;
   Object.assign(credit, {
     outcome: decision.decision === 'approve' ? 'approved' : 'rejected',
@@ -95,11 +95,6 @@ async function recordDecision(order: Order, decision: CreditDecisionInput): Prom
     decidedAt: now(),
   });
   order.log(timeline.creditDecided(decision));
-  await order.audit('credit-decision', decision.decidedBy, `credit.${credit.outcome}`, {
-    comment: decision.comment ?? null,
-    exposureMinor: credit.exposureMinor,
-    limitMinor: credit.limitMinor,
-  });
 }
 
 async function rejectOrder(order: Order): Promise<void> {

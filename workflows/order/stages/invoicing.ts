@@ -1,13 +1,11 @@
 // Invoicing: one numbered invoice for what has shipped, issued with the shipment that
 // completed the order or, after a cancelled remainder, here.
 import type { Order } from '../order.js';
-import { invoicedRow } from '../view.js';
 
 export async function invoicingStage(order: Order): Promise<void> {
   if (!order.view.invoice) {
     await order.step(async (activities) => {
       const invoice = await activities.issueInvoice(order.invoiceRequest(order.view.shippedQuantities));
-      order.rowWritten(invoicedRow(invoice));
       order.recordInvoice(invoice);
     });
   }
