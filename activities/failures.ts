@@ -5,11 +5,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { OrderRefusal } from '../workflows/order/contract.js';
 
-/** PostgreSQL's SQLSTATE of the error or of what it wraps. */
-function sqlState(err: unknown): string | undefined {
+/** The error PostgreSQL raised, the error itself or what it wraps: the one with a SQLSTATE. */
+function postgresError(err: unknown): (Error & { code: string }) | undefined {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return e as Error & { code: string };
   }
   return undefined;
 }
@@ -22,7 +22,7 @@ function sqlState(err: unknown): string | undefined {
 export function isHopeless(err: unknown): boolean {
   if (err instanceof ApplicationFailure) return false;
   if (err instanceof RangeError) return true;
-  const state = sqlState(err);
+  const state = postgresError(err)?.code;
   return state !== undefined && (state.startsWith('22') || (state.startsWith('23') && state !== '23505'));
 }
 
@@ -35,7 +35,10 @@ export function failingFast<T extends Record<string, (...args: never[]) => Promi
         return await activity(...args);
       } catch (err) {
         if (!isHopeless(err)) throw err;
-        throw ApplicationFailure.create({ message: (err as Error).message, type: OrderRefusal.stepCannotSucceed, nonRetryable: true, cause: err as Error });
+        // PostgreSQL's own words, not the statement drizzle wraps them in.
+        const postgres = postgresError(err);
+        const message = postgres ? `${postgres.message} (SQLSTATE ${postgres.code})` : (err as Error).message;
+        throw ApplicationFailure.create({ message: `${name}: ${message}`, type: OrderRefusal.stepCannotSucceed, nonRetryable: true });
       }
     };
   }

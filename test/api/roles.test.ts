@@ -118,6 +118,11 @@ const ROUTES: SecuredRoute[] = [
     expected: 409, why: 'the order is not in collections',
   },
   {
+    method: 'POST', route: '/orders/:orderId/retry', allowed: ['finance'],
+    request: () => ({ url: `/orders/${order.orderId}/retry`, body: { comment: 'repaired' } }),
+    expected: 409, why: 'the order has not stopped for a person',
+  },
+  {
     method: 'POST', route: '/customers', allowed: ['service'],
     request: () => ({ url: '/customers', body: customerBody }),
     expected: 200, why: 'a repeat of the customer already created',

@@ -448,7 +448,9 @@ export class Order {
 
 /** Why a step can never succeed, if that is how it failed (see `OrderRefusal.stepCannotSucceed`). */
 function cannotSucceed(err: unknown): string | undefined {
-  const cause = err instanceof wf.ActivityFailure ? err.cause : undefined;
-  if (cause instanceof wf.ApplicationFailure && cause.type === OrderRefusal.stepCannotSucceed) return cause.message;
+  // A local activity's failure arrives as the activity raised it; a regular one's inside an ActivityFailure.
+  for (let failure: unknown = err; failure instanceof wf.TemporalFailure; failure = failure.cause) {
+    if (failure instanceof wf.ApplicationFailure && failure.type === OrderRefusal.stepCannotSucceed) return failure.message;
+  }
   return undefined;
 }
