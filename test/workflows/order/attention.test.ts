@@ -18,7 +18,7 @@ import {
   retryOrderUpdate,
 } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
-import { type Harness, eventually, newOrder, payment, startOrder, useOrderHarness } from './harness.js';
+import { type Harness, eventually, newOrder, payment, recordHistory, startOrder, useOrderHarness } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
@@ -69,6 +69,7 @@ describe('a step that can never succeed', () => {
     expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('awaiting_shipment');
     const audit = await listAuditEvents(h.database.db, 'order', input.orderId);
     expect(audit.filter((event) => event.action === 'order.retry_requested').map((event) => event.actor)).toEqual(['alice@finance', 'alice@finance']);
+    await recordHistory(handle, 'needs-attention-then-retried');
   });
 
   it('refuses the message whose step it is, naming why, and the order goes on', async () => {
@@ -93,5 +94,6 @@ describe('a step that can never succeed', () => {
     const paid = await handle.executeUpdate(recordPaymentUpdate, { args: [payment(`p2-${input.orderId}`, 180_000)] });
     expect(paid.order.status).toBe('closed');
     await eventually(async () => expect((await getOrderRow(h.database.db, input.orderId))?.status).toBe('closed'));
+    await recordHistory(handle, 'hopeless-payment-refused');
   });
 });

@@ -32,6 +32,8 @@ const SCENARIOS = [
   'payment-before-invoice-refused',
   'overpayment',
   'reconciliation-failed-then-retried',
+  'needs-attention-then-retried',
+  'hopeless-payment-refused',
   'continue-as-new-first-run',
   'continue-as-new-last-run',
   'api-end-to-end',
