@@ -54,6 +54,9 @@ describe('credit', () => {
       args: [{ decision: 'approve', decidedBy: 'alice@finance', comment: 'long-standing customer' }],
     });
     expect(approved.status).toBe('awaiting_shipment');
+    // The answer is the order once it has gone on: its shipment deadline set.
+    expect(approved.nextStep?.what).toBe('cancel what has not shipped');
+    expect(approved.nextStep).toEqual((await handle.query(getOrderQuery)).nextStep);
     expect(approved.credit).toMatchObject({ outcome: 'approved', decidedBy: 'alice@finance', comment: 'long-standing customer' });
 
     const audit = await listAuditEvents(h.database.db, 'order', input.orderId);
@@ -90,6 +93,9 @@ describe('credit', () => {
     expect(await handle.result()).toMatchObject({ status: 'credit_rejected' });
     const view = await handle.query(getOrderQuery);
     expect(view.credit).toMatchObject({ outcome: 'rejected', decidedBy: 'system' });
+    // Told once, by the last entry, with the reasons.
+    const told = view.timeline.filter((entry) => entry.event === 'credit rejected');
+    expect(told).toEqual([expect.objectContaining({ detail: view.closedReason })]);
     await recordHistory(handle, 'credit-rejected-automatically');
   });
 

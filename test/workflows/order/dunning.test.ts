@@ -149,6 +149,9 @@ describe('dunning', () => {
     });
     const openAnswered = await serverNow();
     expect(opened.status).toBe('disputed');
+    // Dunning paused with no resume date: nothing comes next, and the answer says so.
+    expect(opened.nextStep).toBeNull();
+    expect((await handle.query(getOrderQuery)).nextStep).toBeNull();
     await env.sleep(60 * DAY);
     expect(await listDunningEvents(h.database.db, invoice.invoiceNumber)).toHaveLength(2);
     expect((await handle.query(getOrderQuery)).status).toBe('disputed');
