@@ -135,7 +135,9 @@ describe('npm start with nothing configured', () => {
       expect(demoOutput).not.toContain(secret);
     }
     expect(demoOutput).toContain(`export O2C_SERVICE_KEY=$(node -p 'require("${keysFile}").service.secret')`);
-  });
+    // Two starts of the whole stack and the demo: 40 s on two busy cores, more when other tests
+    // share them. A limit to catch a hang, not a speed target.
+  }, 240_000);
 });
 
 describe('npm start with a port taken', () => {
