@@ -60,7 +60,7 @@ export interface OrderState {
   submitted: boolean;
 }
 
-const retry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const retryPolicy = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
 /**
  * The order's own steps (its credit check, dunning, reconciliation, its row): short and
@@ -72,7 +72,7 @@ const ownActivities = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   // Past this a retry becomes a durable timer instead of an in-memory backoff.
   localRetryThreshold: '10 seconds',
-  retry,
+  retry: retryPolicy,
 });
 
 /**
@@ -81,7 +81,7 @@ const ownActivities = wf.proxyLocalActivities<Activities>({
  * acceptance is durable. A local activity runs before it: lost with its workflow task, the
  * message would be gone while its money stayed in the books.
  */
-const requestedActivities = wf.proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry });
+const requestedActivities = wf.proxyActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: retryPolicy });
 
 export type OrderActivities = typeof ownActivities;
 
