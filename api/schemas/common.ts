@@ -6,17 +6,23 @@
 //  - money is whole minor units with its currency, bounded so that sums stay exact.
 import { z } from 'zod';
 import { FREE_TEXT, IN_YEARS, ONE_LINE_TEXT } from '../../workflows/order/rules/input.js';
-import { isKnownCurrency } from '../../workflows/order/rules/money.js';
+import { CURRENCY_EXPONENTS } from '../../workflows/order/rules/money.js';
 
 /** Caller-chosen identifiers: safe in URLs, logs and workflow IDs. */
 export const identifier = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
 
+/**
+ * The codes the books take, listed: a document that said only "three capitals" would promise
+ * codes such as AAA that are then refused (API tools generate from the document, and callers
+ * build their pick-lists from it).
+ */
 export const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, such as USD')
-  .refine(isKnownCurrency, { message: 'is not a known ISO 4217 currency code' });
+  .enum(Object.keys(CURRENCY_EXPONENTS) as [string, ...string[]], {
+    error: 'must be a known ISO 4217 currency code in capitals, such as USD',
+  })
+  .meta({ id: 'Currency', description: 'An active ISO 4217 currency code, such as USD.' });
 
 // ---- text --------------------------------------------------------------------------------
 
