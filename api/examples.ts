@@ -501,7 +501,7 @@ export const orderExamples = {
     problems: {
       400: {
         examples: {
-          VALIDATION_FAILED: invalid('querystring', 'limit', 'Too big: expected number to be <=100'),
+          VALIDATION_FAILED: invalid('querystring', 'limit', 'must be a whole number from 1 to 100'),
           cursor: problem('A cursor this API did not hand out', 'VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.'),
         },
       },

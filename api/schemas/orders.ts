@@ -125,14 +125,23 @@ export const cancelBody = z.strictObject({ reason: freeText(1000) }).meta({ id: 
 export const writeOffBody = z.strictObject({ reason: freeText(1000) }).meta({ id: 'WriteOff' });
 
 // Query strings are text: digits only, so an empty `?dunningLevel=` is refused, not read as 0.
-const wholeNumber = z.string().regex(/^\d{1,6}$/, 'must be a whole number').transform(Number);
+// The pattern itself holds the bounds, so the document states what is taken (`^\d{1,6}$` with
+// the bounds in a later step promised `limit=0` and `limit=999999`, which were refused).
+// Digits as written, no leading zero.
+const UP_TO_100 = { 0: /^(?:0|[1-9]\d?|100)$/, 1: /^(?:[1-9]\d?|100)$/ } as const;
+const wholeNumberUpTo100 = (min: 0 | 1) =>
+  z
+    .string()
+    .regex(UP_TO_100[min], `must be a whole number from ${min} to 100`)
+    .transform(Number)
+    .describe(`A whole number, ${min} to 100.`);
 
 export const listOrdersQuery = z.strictObject({
   status: orderStatus.optional(),
   customerId: identifier.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  dunningLevel: wholeNumber.pipe(z.int().min(0).max(100)).optional(),
-  limit: wholeNumber.pipe(z.int().min(1).max(100)).default(25),
+  dunningLevel: wholeNumberUpTo100(0).optional(),
+  limit: wholeNumberUpTo100(1).default(25).describe('Orders per page, 1 to 100; 25 when not given.'),
   cursor: z
     .string()
     .max(200)
