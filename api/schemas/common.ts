@@ -5,7 +5,7 @@
 //  - times and dates are UTC, exist on the calendar, and fall in the years 2000 to 2099;
 //  - money is whole minor units with its currency, bounded so that sums stay exact.
 import { z } from 'zod';
-import { FREE_TEXT, IN_YEARS, ONE_LINE_TEXT } from '../../workflows/order/rules/input.js';
+import { FREE_TEXT_CHARACTERS, IN_YEARS, ONE_LINE_CHARACTERS, UNPAIRED_SURROGATE } from '../../workflows/order/rules/input.js';
 import { CURRENCY_EXPONENTS } from '../../workflows/order/rules/money.js';
 
 /** Caller-chosen identifiers: safe in URLs, logs and workflow IDs. */
@@ -27,7 +27,8 @@ export const currency = z
 // ---- text --------------------------------------------------------------------------------
 
 // The characters each kind of text refuses are the order's own rules (rules/input.ts): the
-// workflow's validators apply them again. See there for why.
+// workflow's validators apply them again. See there for why, and for why the document's
+// pattern names the control characters and only the description the unpaired surrogates.
 const CONTROL_RANGES = 'U+0000-U+001F, U+007F-U+009F';
 const ONE_LINE_MESSAGE = 'must be one line of text: no control characters (no tab, line break or NUL) and no unpaired UTF-16 surrogates';
 const FREE_TEXT_MESSAGE = 'must not contain control characters other than tab and line feed (\\n), nor unpaired UTF-16 surrogates';
@@ -42,7 +43,8 @@ export const oneLine = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max)
-    .regex(ONE_LINE_TEXT, ONE_LINE_MESSAGE)
+    .regex(ONE_LINE_CHARACTERS, ONE_LINE_MESSAGE)
+    .refine((text) => !UNPAIRED_SURROGATE.test(text), ONE_LINE_MESSAGE)
     .describe(`One line of 1-${max} characters, trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`);
 
 /**
@@ -55,7 +57,8 @@ export const freeText = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max)
-    .regex(FREE_TEXT, FREE_TEXT_MESSAGE)
+    .regex(FREE_TEXT_CHARACTERS, FREE_TEXT_MESSAGE)
+    .refine((text) => !UNPAIRED_SURROGATE.test(text), FREE_TEXT_MESSAGE)
     .describe(
       `Text for people, 1-${max} characters, trimmed; tab and line feed (\\n) allowed, no other control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
     );
