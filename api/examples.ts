@@ -502,7 +502,7 @@ export const orderExamples = {
       400: {
         examples: {
           VALIDATION_FAILED: invalid('querystring', 'limit', 'must be a whole number from 1 to 100'),
-          cursor: problem('A cursor this API did not hand out', 'VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.'),
+          cursor: { ...invalid('querystring', 'cursor', "must be a page's nextCursor, such as 1795424460110000_po-1001"), summary: 'Not a cursor' },
         },
       },
       503: DATABASE_UNAVAILABLE,

@@ -9,9 +9,10 @@ import { FREE_TEXT_CHARACTERS, IN_YEARS, ONE_LINE_CHARACTERS, UNPAIRED_SURROGATE
 import { CURRENCY_EXPONENTS } from '../../workflows/order/rules/money.js';
 
 /** Caller-chosen identifiers: safe in URLs, logs and workflow IDs. */
+export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 export const identifier = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+  .regex(IDENTIFIER, 'must be 1-100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
 
 /**
  * The codes the books take, listed: a document that said only "three capitals" would promise

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { orderStatus as orderStatusEnum } from '../../db/schema/orders.js';
 import { paymentMethod as paymentMethodEnum } from '../../db/schema/payments.js';
+import type { OrderCursor } from '../../db/queries/orders.js';
 import type { OrderView, PaymentResult } from '../../workflows/order/contract.js';
 import { ORDER_POLICIES } from '../../workflows/order/rules/policy.js';
 import {
   currency,
   described,
   freeText,
+  IDENTIFIER,
   identifier,
   isoDate,
   isoTime,
@@ -136,18 +138,42 @@ const wholeNumberUpTo100 = (min: 0 | 1) =>
     .transform(Number)
     .describe(`A whole number, ${min} to 100.`);
 
+/**
+ * A page's `nextCursor` names the last order the page showed: when it was created, in
+ * microseconds since 1970, and its ID (`1795424460110000_po-1001`); the next page lists the
+ * orders older than that one. Any cursor of this form is a place in the list, so the pattern
+ * says exactly what is accepted. (An opaque token could only be documented by a pattern that
+ * promised cursors the API then refused.) Sixteen digits reach the year 2286.
+ */
+const CURSOR = new RegExp(`^(\\d{1,16})_(${IDENTIFIER.source.slice(1, -1)})$`);
+
+/** The cursor that continues after `c` (times as the database gives them, to the microsecond). */
+export function encodeCursor(c: OrderCursor): string {
+  const seconds = BigInt(Date.parse(`${c.createdAt.slice(0, 19)}Z`)) / 1000n;
+  return `${seconds * 1_000_000n + BigInt(c.createdAt.slice(20, 26))}_${c.id}`;
+}
+
+/** The place a cursor names: exact integer arithmetic, so no microsecond is lost on the way. */
+function decodeCursor(cursor: string): OrderCursor {
+  const [, micros, id] = CURSOR.exec(cursor)!;
+  const at = BigInt(micros!);
+  const seconds = new Date(Number((at / 1_000_000n) * 1000n)).toISOString().slice(0, 19);
+  return { createdAt: `${seconds}.${String(at % 1_000_000n).padStart(6, '0')}Z`, id: id! };
+}
+
 export const listOrdersQuery = z.strictObject({
   status: orderStatus.optional(),
   customerId: identifier.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   dunningLevel: wholeNumberUpTo100(0).optional(),
   limit: wholeNumberUpTo100(1).default(25).describe('Orders per page, 1 to 100; 25 when not given.'),
+  // Empty is the first page, as when it is left out, for callers that send `cursor=${next ?? ''}`.
   cursor: z
     .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]*$/, 'must be a cursor this API handed out')
+    .regex(new RegExp(`^(?:${CURSOR.source.slice(1, -1)})?$`), "must be a page's nextCursor, such as 1795424460110000_po-1001")
+    .transform((cursor) => (cursor === '' ? undefined : decodeCursor(cursor)))
     .optional()
-    .describe("From the previous page's `nextCursor`."),
+    .describe("From the previous page's `nextCursor`; empty or left out for the first page."),
 });
 
 const orderLine = z.object({
@@ -269,7 +295,7 @@ export const orderSummary = z
   .meta({ id: 'OrderSummary' });
 
 export const orderPage = z
-  .object({ items: z.array(orderSummary), nextCursor: z.string().nullable() })
+  .object({ items: z.array(orderSummary), nextCursor: z.string().regex(CURSOR).nullable() })
   .meta({ id: 'OrderPage' });
 
 // The schemas and the contract's types must describe the same thing, both ways round.
