@@ -31,7 +31,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { retryAfterSeconds?: number } = {},
+    readonly extra: { retryAfterSeconds?: number; errors?: Problem['errors'] } = {},
   ) {
     super(message);
   }
@@ -116,7 +116,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.extra.retryAfterSeconds !== undefined) {
         reply.header('retry-after', String(error.extra.retryAfterSeconds));
       }
-      return sendProblem(reply, request, error.code, error.message);
+      return sendProblem(reply, request, error.code, error.message, error.extra.errors);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'request';

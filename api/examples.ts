@@ -471,6 +471,9 @@ export const orderExamples = {
         examples: {
           UNPROCESSABLE: problem('A customer that does not exist', 'UNPROCESSABLE', 'Customer nobody does not exist; create it first.'),
           currency: problem('Another currency than the customer', 'UNPROCESSABLE', 'Customer acme is billed in USD; the order is in EUR.'),
+          lines: problem("Lines that fit the schema but not together", 'UNPROCESSABLE', "The order's lines cannot be taken: line IDs must be unique.", [
+            { path: 'body.lines', message: 'line IDs must be unique' },
+          ]),
         },
       },
       429: BUSY,

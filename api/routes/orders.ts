@@ -44,6 +44,7 @@ import {
   disputeParams,
   encodeCursor,
   listOrdersQuery,
+  orderLinesProblems,
   orderPage,
   orderView,
   paymentBody,
@@ -169,6 +170,12 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
     },
     async (request, reply) => {
       const body = request.body;
+      const linesProblems = orderLinesProblems(body.lines);
+      if (linesProblems.length > 0) {
+        throw new DomainError('UNPROCESSABLE', `The order's lines cannot be taken: ${linesProblems.map((p) => p.message).join('; ')}.`, {
+          errors: linesProblems,
+        });
+      }
       const requestFingerprint = fingerprint(body);
       const [recorded, customer] = await Promise.all([getOrderRow(db, body.orderId), getCustomer(db, body.customerId)]);
       const facts: AdmissionFacts = {

@@ -39,7 +39,7 @@ function subtotalOf(lines: ReadonlyArray<{ quantity: number; unitPriceMinor: num
 /** What every field takes, for the top of the API's document (each field's schema says its own). */
 export const INPUT_RULES = [
   '## What the API accepts',
-  'Whatever it accepts it can store, so a request it takes never fails later; anything else is `400 VALIDATION_FAILED`, with `errors` naming each field, and changes nothing.',
+  "Whatever it accepts it can store, so a request it takes never fails later; anything else is `400 VALIDATION_FAILED`, with `errors` naming each field, and changes nothing. The two rules across an order's lines that a schema cannot state (distinct line IDs, the subtotal cap) are `422 UNPROCESSABLE`, with `errors` too.",
   '- **Text**: no control characters (U+0000-U+001F, U+007F-U+009F: NUL, escape, carriage return...) and no unpaired UTF-16 surrogates. Free text for people (reasons, comments, line descriptions) may hold tab and line feed (`\\n`); names, SKUs, IDs and codes are one line. Text is trimmed; IDs are 1-100 letters, digits, `.`, `_`, `:` or `-`.',
   '- **Times** are UTC instants in ISO-8601 ending in `Z` (`2026-11-23T09:30:00Z`), **dates** are `YYYY-MM-DD`; both must exist on the calendar and fall in the years 2000 to 2099.',
   `- **Money** is whole minor units (cents for USD): at most ${MAX_AMOUNT_MINOR} for one amount (a payment, a dispute, a credit limit); an order's subtotal (quantity × unit price over its lines) at most ${MAX_ORDER_SUBTOTAL_MINOR}, so with tax (0-10000 basis points) its total is at most twice that. Quantities are 1 to 1000000, payment terms 0 to 365 days.`,
@@ -67,13 +67,9 @@ export const createOrderBody = z
       )
       .min(1, 'an order needs at least one line')
       .max(500)
-      .refine((lines) => new Set(lines.map((l) => l.lineId)).size === lines.length, 'line IDs must be unique')
-      .refine(
-        (lines) => subtotalOf(lines) <= BigInt(MAX_ORDER_SUBTOTAL_MINOR),
-        `the order's subtotal (the sum of quantity × unitPriceMinor) must not exceed ${MAX_ORDER_SUBTOTAL_MINOR} minor units`,
-      )
+      // Distinct IDs and the subtotal cap are rules across lines (`orderLinesProblems`).
       .describe(
-        `1-500 lines with distinct IDs. The subtotal (the sum of quantity × unitPriceMinor) is at most ${MAX_ORDER_SUBTOTAL_MINOR} minor units, so the total with tax is at most twice that.`,
+        `1-500 lines with distinct IDs (else 422). The subtotal (the sum of quantity × unitPriceMinor) is at most ${MAX_ORDER_SUBTOTAL_MINOR} minor units (else 422), so the total with tax is at most twice that.`,
       ),
     taxRateBps: z.int('must be a whole number of basis points').min(0).max(10_000).default(0).describe('Basis points, 0 to 10000: 2000 is 20%.'),
     paymentTermsDays: z.int('must be a whole number of days').min(0).max(365).optional().describe("Days, 0 to 365; defaults to the customer's terms."),
@@ -81,6 +77,25 @@ export const createOrderBody = z
   })
   .meta({ id: 'CreateOrder' });
 export type CreateOrderBody = z.infer<typeof createOrderBody>;
+
+/**
+ * What an order's lines must be together, beyond what each line's schema says: distinct IDs,
+ * and a subtotal within the cap. JSON Schema cannot state either, so a body that breaks one
+ * fits the document; the API answers it 422 UNPROCESSABLE (naming the field), as it does any
+ * request that fits the document but can never succeed, and keeps 400 for a body that does
+ * not fit it.
+ */
+export function orderLinesProblems(lines: CreateOrderBody['lines']): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  if (new Set(lines.map((l) => l.lineId)).size !== lines.length) problems.push({ path: 'body.lines', message: 'line IDs must be unique' });
+  if (subtotalOf(lines) > BigInt(MAX_ORDER_SUBTOTAL_MINOR)) {
+    problems.push({
+      path: 'body.lines',
+      message: `the order's subtotal (the sum of quantity × unitPriceMinor) must not exceed ${MAX_ORDER_SUBTOTAL_MINOR} minor units`,
+    });
+  }
+  return problems;
+}
 
 export const shipmentBody = z
   .strictObject({

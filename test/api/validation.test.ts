@@ -185,17 +185,31 @@ describe('POST /orders with bad fields starts no workflow', () => {
     ['a fractional price', 'body.lines.0.unitPriceMinor', { lines: line({ unitPriceMinor: 12.5 }) }],
     ['an unknown field on a line', 'body.lines.0', { lines: line({ colour: 'red' }) }],
     ['no lines', 'body.lines', { lines: [] }],
-    ['two lines with one ID', 'body.lines', { lines: [LINES[0], { ...LINES[1], lineId: LINES[0]!.lineId }] }],
     ['an unknown currency', 'body.currency', { currency: 'XYZ' }],
     ['a currency in lower case', 'body.currency', { currency: 'usd' }],
     ['a tax rate over 100%', 'body.taxRateBps', { taxRateBps: 10_001 }],
     ['an unknown policy', 'body.policy', { policy: 'lenient' }],
     ['an unknown field', 'body', { rush: true }],
-    ['a subtotal past what money arithmetic keeps exact', 'body.lines', { lines: [{ ...LINES[0], quantity: 1000, unitPriceMinor: 9_000_000_000_000 }] }],
     ['a price past the cap', 'body.lines.0.unitPriceMinor', { lines: line({ unitPriceMinor: 9_000_000_000_000_000 }) }],
   ])('refuses %s with 400 at %s', async (_what, path, change) => {
     const body = orderBody(customerId, change);
     expectInvalid(await h.call('service', 'POST', '/orders', body), path);
+    await expectNoOrder(body.orderId);
+  });
+
+  // Rules across lines, which the document's schema cannot state: the body fits it, so 422.
+  it.each([
+    ['two lines with one ID', 'line IDs must be unique', { lines: [LINES[0], { ...LINES[1], lineId: LINES[0]!.lineId }] }],
+    [
+      'a subtotal past what money arithmetic keeps exact',
+      "the order's subtotal (the sum of quantity × unitPriceMinor) must not exceed 10000000000000 minor units",
+      { lines: [{ ...LINES[0], quantity: 1000, unitPriceMinor: 9_000_000_000_000 }] },
+    ],
+  ])('refuses %s with 422 at body.lines', async (_what, message, change) => {
+    const body = orderBody(customerId, change);
+    const problem = expectProblem(await h.call('service', 'POST', '/orders', body), 422, 'UNPROCESSABLE');
+    expect(problem.errors).toEqual([{ path: 'body.lines', message }]);
+    expect(problem.detail).toBe(`The order's lines cannot be taken: ${message}.`);
     await expectNoOrder(body.orderId);
   });
 
