@@ -193,7 +193,9 @@ async function main(): Promise<number> {
         ? `findings in ${bad.join('; ')}`
         : r.exitCode === 0
           ? 'all clean'
-          : `no finding reported, but Schemathesis exited ${r.exitCode}: see its output above`;
+          : interrupted
+            ? 'interrupted'
+            : `no finding reported, but Schemathesis exited ${r.exitCode}: see its output above`;
     say(`  ${r.role.padEnd(8)} ${r.cases.length} tests (${r.operations} operations and the stateful run) in ${r.seconds} s: ${outcome}`);
   }
   // A key that did not run (interrupted) counts as one failure.
@@ -202,7 +204,7 @@ async function main(): Promise<number> {
   writeFileSync(SUMMARY_FILE, `${JSON.stringify(summary, null, 2)}\n`);
   const ok = summary.failed === 0 && passed > 0;
   say(
-    `  fuzzing ${ok ? 'clean' : 'FOUND PROBLEMS'}: ${passed} tests clean, ${summary.failed} with findings, ` +
+    `  fuzzing ${ok ? 'clean' : interrupted ? 'INTERRUPTED' : 'FOUND PROBLEMS'}: ${passed} tests clean, ${summary.failed} with findings, ` +
       `in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed}; FUZZ_SEED=${seed} npm run test:fuzz draws the same requests)`,
   );
   return ok ? 0 : 1;
