@@ -35,33 +35,55 @@ const ONE_LINE_MESSAGE = 'must be one line of text: no control characters (no ta
 const FREE_TEXT_MESSAGE = 'must not contain control characters other than tab and line feed (\\n), nor unpaired UTF-16 surrogates';
 
 /**
- * A name, a SKU: one line of 1 to `max` characters once trimmed, with no control character
- * at all (not even a tab or a line break) and no unpaired surrogate.
+ * Text holds a character that `String.prototype.trim` keeps: not empty, not only whitespace.
+ * The class is trim's own set (ECMAScript WhiteSpace and LineTerminator), written out because
+ * `\s` means another set in the Rust and Python regex engines that read the API's document.
  */
-export const oneLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .regex(ONE_LINE_CHARACTERS, ONE_LINE_MESSAGE)
-    .refine((text) => !UNPAIRED_SURROGATE.test(text), ONE_LINE_MESSAGE)
-    .describe(`One line of 1-${max} characters, trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`);
+const NOT_BLANK = /[^\t\n\u000B\u000C\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/u;
+const BLANK_MESSAGE = 'must not be empty or only whitespace';
+
+// Every check runs on the text as sent, then it is trimmed: the document's patterns and
+// maxLength describe what a caller sends, so a check on the trimmed text would take what the
+// document refuses (" name\t", 201 characters with a space) and refuse what it takes ("\n").
 
 /**
- * Free text for people (reasons, comments, descriptions): 1 to `max` characters once trimmed;
- * tabs and line feeds are allowed, no other control character, and no unpaired surrogate.
+ * At most `max` characters, counted as JSON Schema's maxLength counts them: code points, so an
+ * emoji is one (zod's `.max()` counts UTF-16 units, two for an emoji, and refused 300 emoji
+ * that the document's maxLength 500 takes).
  */
-export const freeText = (max: number) =>
+const atMost = (max: number) =>
   z
     .string()
+    .refine((text) => [...text].length <= max, `must be at most ${max} characters`)
+    .meta({ maxLength: max });
+
+/**
+ * A name, a SKU: one line of at most `max` characters, with no control character at all (not
+ * even a tab or a line break) and no unpaired surrogate, and not blank; stored trimmed.
+ */
+export const oneLine = (max: number) =>
+  atMost(max)
+    .regex(ONE_LINE_CHARACTERS, ONE_LINE_MESSAGE)
+    .regex(NOT_BLANK, BLANK_MESSAGE)
+    .refine((text) => !UNPAIRED_SURROGATE.test(text), ONE_LINE_MESSAGE)
     .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .regex(FREE_TEXT_CHARACTERS, FREE_TEXT_MESSAGE)
-    .refine((text) => !UNPAIRED_SURROGATE.test(text), FREE_TEXT_MESSAGE)
     .describe(
-      `Text for people, 1-${max} characters, trimmed; tab and line feed (\\n) allowed, no other control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
+      `One line of 1-${max} characters, not only whitespace, stored trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
+    );
+
+/**
+ * Free text for people (reasons, comments, descriptions): at most `max` characters, not
+ * blank; tabs and line feeds are allowed, no other control character, and no unpaired
+ * surrogate; stored trimmed.
+ */
+export const freeText = (max: number) =>
+  atMost(max)
+    .regex(FREE_TEXT_CHARACTERS, FREE_TEXT_MESSAGE)
+    .regex(NOT_BLANK, BLANK_MESSAGE)
+    .refine((text) => !UNPAIRED_SURROGATE.test(text), FREE_TEXT_MESSAGE)
+    .trim()
+    .describe(
+      `Text for people, 1-${max} characters, not only whitespace, stored trimmed; tab and line feed (\\n) allowed, no other control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
     );
 
 // ---- money -------------------------------------------------------------------------------

@@ -352,6 +352,37 @@ describe('text in path parameters and the query', () => {
   });
 });
 
+// Every check runs on the text as sent (what the document's patterns and maxLength describe);
+// what passes is stored trimmed.
+describe('blank text, the edges of text and its length', () => {
+  it.each([
+    ['a line feed alone', 'createOrder', 'lines.1.description', '\n'],
+    ['tabs and spaces', 'cancel', 'reason', ' \t \n '],
+    ['no-break and ideographic spaces', 'createCustomer', 'name', '\u00a0\u3000\ufeff'],
+    ['an empty string', 'createOrder', 'lines.0.sku', ''],
+  ] as const)('%s: 400 naming it, nothing stored', async (_what, routeName, field, value) => {
+    const route: Route = ROUTES[routeName];
+    await expectRefused(route, withField(route.body!(), field, value), `body.${field}`);
+  });
+
+  it('a tab at the end of a one-line field is refused, not trimmed away', async () => {
+    const route: Route = ROUTES.createCustomer;
+    await expectRefused(route, withField(route.body!(), 'name', 'Acme Ltd\t'), 'body.name');
+  });
+
+  it('counts characters as the document does: 200 emoji are a name, 201 are too many', async () => {
+    const route: Route = ROUTES.createCustomer;
+    await expectRefused(route, withField(route.body!(), 'name', '🚀'.repeat(201)), 'body.name');
+    const id = await createCustomer(h, { name: '🚀'.repeat(200) });
+    expect((await getCustomer(h.stack.database.db, id))?.name).toBe('🚀'.repeat(200));
+  });
+
+  it('stores text trimmed of the spaces around it', async () => {
+    const id = await createCustomer(h, { name: '  Acme Ltd \u00a0' });
+    expect((await getCustomer(h.stack.database.db, id))?.name).toBe('Acme Ltd');
+  });
+});
+
 describe('text the API keeps', () => {
   it('tab and line feed in free text, and characters beyond U+FFFF anywhere: stored as sent', async () => {
     const name = 'Zoë & Søn 株式会社 🚀';
