@@ -163,7 +163,9 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         body: withExamples(createOrderBody, examples.create.body),
         response: {
           200: response(orderView, 'The same body again: the order as it is now. Nothing changes.', examples.create[200]),
-          201: response(orderView, "Created, with the credit check's outcome; `Location` names it.", examples.create[201]),
+          201: response(orderView, "Created, with the credit check's outcome; `Location` names it.", examples.create[201], {
+            location: 'The new order: `/orders/{orderId}`.',
+          }),
           ...problemResponses(examples.create.problems),
         },
       },
