@@ -14,6 +14,7 @@ const STATUS_BY_CODE = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -30,7 +31,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { retryAfterSeconds?: number } = {},
+    readonly extra: { retryAfterSeconds?: number; errors?: Problem['errors'] } = {},
   ) {
     super(message);
   }
@@ -55,6 +56,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -114,7 +116,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.extra.retryAfterSeconds !== undefined) {
         reply.header('retry-after', String(error.extra.retryAfterSeconds));
       }
-      return sendProblem(reply, request, error.code, error.message);
+      return sendProblem(reply, request, error.code, error.message, error.extra.errors);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'request';
@@ -141,7 +143,35 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(reply, request, 'INTERNAL', 'An internal error occurred; quote the request ID when reporting it.');
   });
 
+  // A path the API serves, asked with a method it does not take, is 405 with `Allow` (RFC 9110),
+  // not 404: the resource is there. Answered on the request, before any body is read, so a
+  // method that carries one (QUERY) is not refused for its content type instead.
+  const methodsByPath: Array<{ path: RegExp; methods: string[] }> = [];
+  app.addHook('onRoute', (route) => {
+    const path = routePattern(route.url ?? route.path);
+    let entry = methodsByPath.find((e) => e.path.source === path.source);
+    if (!entry) methodsByPath.push((entry = { path, methods: [] }));
+    for (const method of [route.method].flat()) if (!entry.methods.includes(method)) entry.methods.push(method);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const path = request.url.split('?')[0]!;
+    const allowed = methodsByPath.find((e) => e.path.test(path))?.methods;
+    if (!allowed || allowed.includes(request.method)) return;
+    reply.header('allow', allowed.join(', '));
+    throw new DomainError('METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}.`);
+  });
+
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`),
   );
+}
+
+/** A route's URL as the router matches it: `:name` is one path segment, `*` the rest. */
+function routePattern(url: string): RegExp {
+  const pattern = url
+    .split(/(:[A-Za-z0-9_]+|\*)/)
+    .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`);
 }

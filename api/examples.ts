@@ -479,6 +479,9 @@ export const orderExamples = {
         examples: {
           UNPROCESSABLE: problem('A customer that does not exist', 'UNPROCESSABLE', 'Customer nobody does not exist; create it first.'),
           currency: problem('Another currency than the customer', 'UNPROCESSABLE', 'Customer acme is billed in USD; the order is in EUR.'),
+          lines: problem("Lines that fit the schema but not together", 'UNPROCESSABLE', "The order's lines cannot be taken: line IDs must be unique.", [
+            { path: 'body.lines', message: 'line IDs must be unique' },
+          ]),
         },
       },
       429: BUSY,
@@ -509,8 +512,8 @@ export const orderExamples = {
     problems: {
       400: {
         examples: {
-          VALIDATION_FAILED: invalid('querystring', 'limit', 'Too big: expected number to be <=100'),
-          cursor: problem('A cursor this API did not hand out', 'VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.'),
+          VALIDATION_FAILED: invalid('querystring', 'limit', 'must be a whole number from 1 to 100'),
+          cursor: { ...invalid('querystring', 'cursor', "must be a page's nextCursor, such as 1795424460110000_po-1001"), summary: 'Not a cursor' },
         },
       },
       503: DATABASE_UNAVAILABLE,

@@ -5,6 +5,8 @@
 //    they are moved onto the parameters, the request body and each response's media type;
 //  - problem responses are sent as application/problem+json (`sendProblem`), so the document
 //    says so instead of application/json;
+//  - the headers every response sends (`x-request-id`, and `Location`, `WWW-Authenticate`,
+//    `Retry-After` where they are always sent), so tools can check them;
 //  - the order the examples run in, for people (the top of /docs) and for tools
 //    (`x-example-sequence` at the document's root).
 // Every example is checked against the zod schema it documents when the document is built.
@@ -31,9 +33,41 @@ export function withExamples<S extends z.ZodType>(schema: S, examples: Examples<
   return schema.meta({ [EXAMPLES]: examples });
 }
 
-/** A response schema with what the status means and named examples of its body. */
-export function response<S extends z.ZodType>(schema: S, description: string, examples: Examples<z.output<S>>): S {
-  return schema.meta({ description, [EXAMPLES]: examples });
+/** Where a response says a `Location` header points, when it sends one. */
+const LOCATION = 'x-location';
+
+/**
+ * A response schema with what the status means and named examples of its body; `location`
+ * describes the `Location` header, for a response that always sends one.
+ */
+export function response<S extends z.ZodType>(
+  schema: S,
+  description: string,
+  examples: Examples<z.output<S>>,
+  options: { location?: string } = {},
+): S {
+  return schema.meta({ description, [EXAMPLES]: examples, ...(options.location ? { [LOCATION]: options.location } : {}) });
+}
+
+/**
+ * The headers a response always sends, as @fastify/swagger takes them (a JSON Schema with its
+ * description); `openApiTransformObject` marks each required. Patterns, not integers, because a
+ * header's value is text.
+ */
+function responseHeaders(status: string, problem: boolean, location: string | undefined): Json {
+  const headers: Json = {
+    'x-request-id': {
+      description: "The request's ID, also in a problem's `requestId`: the caller's own when it sent a plain one, else a new UUID.",
+      type: 'string',
+      pattern: '^[A-Za-z0-9._:-]{1,128}$',
+    },
+  };
+  if (location) headers.location = { description: location, type: 'string', pattern: '^/' };
+  if (status === '401') headers['www-authenticate'] = { description: 'The scheme the API takes: `Bearer`.', type: 'string', pattern: '^Bearer' };
+  if (status === '429' || (status === '503' && problem)) {
+    headers['retry-after'] = { description: 'Seconds to wait before trying again.', type: 'string', pattern: '^\\d+$' };
+  }
+  return headers;
 }
 
 /** What an error status of a route means, with an example body for each code it comes with. */
@@ -152,11 +186,13 @@ export const openApiTransform: SwaggerTransform = (document) => {
   for (const [status, json] of Object.entries<Json>(schema.response ?? {})) {
     if (json.content) continue;
     const examples = checkedExamples(source.response?.[status], 'output', `${where} ${status} response`);
-    const { description, [EXAMPLES]: _examples, ...body } = json;
+    const { description, [EXAMPLES]: _examples, [LOCATION]: location, ...body } = json;
+    const media = mediaType(body);
     // The content form: @fastify/swagger keeps what its media type holds, examples included.
     schema.response[status] = {
       ...(description ? { description } : {}),
-      content: { [mediaType(body)]: { schema: body, ...(examples ? { examples } : {}) } },
+      headers: responseHeaders(status, media === PROBLEM_CONTENT_TYPE, location),
+      content: { [media]: { schema: body, ...(examples ? { examples } : {}) } },
     };
   }
   return result;
@@ -191,6 +227,10 @@ export function openApiTransformObject(sequence: readonly ExampleStep[]): Swagge
     const document = jsonSchemaTransformObject(documentObject) as Json;
     for (const item of Object.values<Json>(document.paths ?? {})) {
       for (const op of Object.values<Json>(item)) {
+        // Every header the document names is one the response always sends.
+        for (const res of Object.values<Json>(op?.responses ?? {})) {
+          for (const header of Object.values<Json>(res.headers ?? {})) header.required = true;
+        }
         const examples = op?.[BODY_EXAMPLES];
         if (!examples) continue;
         delete op[BODY_EXAMPLES];

@@ -39,7 +39,7 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
         body: withExamples(createCustomerBody, examples.create.body),
         response: {
           200: response(customerSchema, 'The same body again: the customer as it is. Nothing changes.', examples.create[200]),
-          201: response(customerSchema, 'Created; `Location` names it.', examples.create[201]),
+          201: response(customerSchema, 'Created; `Location` names it.', examples.create[201], { location: 'The new customer: `/customers/{customerId}`.' }),
           ...problemResponses(examples.create.problems),
         },
       },

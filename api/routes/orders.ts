@@ -6,7 +6,7 @@ import { type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../../db/client.js';
 import { getCustomer } from '../../db/queries/customers.js';
-import { getOrderRow, listOrders, type OrderCursor, type OrderRow } from '../../db/queries/orders.js';
+import { getOrderRow, listOrders, type OrderRow } from '../../db/queries/orders.js';
 import { getPayment } from '../../db/queries/payments.js';
 import {
   type OrderView,
@@ -36,14 +36,16 @@ import type { orderWorkflow } from '../../workflows/order/workflow.js';
 import { DomainError } from '../errors.js';
 import { orderExamples as examples } from '../examples.js';
 import { problemResponses, response, withExamples } from '../openapi.js';
-import { identifier, orderIdParams } from '../schemas/common.js';
+import { orderIdParams } from '../schemas/common.js';
 import {
   cancelBody,
   createOrderBody,
   creditDecisionBody,
   disputeBody,
   disputeParams,
+  encodeCursor,
   listOrdersQuery,
+  orderLinesProblems,
   orderPage,
   orderView,
   paymentBody,
@@ -80,36 +82,6 @@ function refused(refusal: AdmissionRefusal): DomainError {
     refusal.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: refusal.retryAfterSeconds },
   );
 }
-
-function encodeCursor(c: OrderCursor): string {
-  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
-}
-
-function isRealInstant(iso: string): boolean {
-  const ms = Date.parse(iso);
-  return !Number.isNaN(ms) && iso.slice(0, 4) !== '0000' && new Date(ms).toISOString().slice(0, 19) === iso.slice(0, 19);
-}
-
-function decodeCursor(raw: string): OrderCursor {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    // Exactly what encodeCursor writes, so nothing but a valid timestamp and ID reaches SQL.
-    if (
-      typeof createdAt === 'string' &&
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt) &&
-      // A real instant: JavaScript rolls 2024-02-31 over to March, PostgreSQL refuses it.
-      isRealInstant(createdAt) &&
-      typeof id === 'string' &&
-      identifier.safeParse(id).success
-    ) {
-      return { createdAt, id };
-    }
-  } catch {
-    // falls through to the refusal below
-  }
-  throw new DomainError('VALIDATION_FAILED', 'cursor is not one this API handed out; start again without it.');
-}
-
 
 export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, deps) => {
   const { temporal, db } = deps;
@@ -193,13 +165,21 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
         body: withExamples(createOrderBody, examples.create.body),
         response: {
           200: response(orderView, 'The same body again: the order as it is now. Nothing changes.', examples.create[200]),
-          201: response(orderView, "Created, with the credit check's outcome; `Location` names it.", examples.create[201]),
+          201: response(orderView, "Created, with the credit check's outcome; `Location` names it.", examples.create[201], {
+            location: 'The new order: `/orders/{orderId}`.',
+          }),
           ...problemResponses(examples.create.problems),
         },
       },
     },
     async (request, reply) => {
       const body = request.body;
+      const linesProblems = orderLinesProblems(body.lines);
+      if (linesProblems.length > 0) {
+        throw new DomainError('UNPROCESSABLE', `The order's lines cannot be taken: ${linesProblems.map((p) => p.message).join('; ')}.`, {
+          errors: linesProblems,
+        });
+      }
       const requestFingerprint = fingerprint(body);
       const [recorded, customer] = await Promise.all([getOrderRow(db, body.orderId), getCustomer(db, body.customerId)]);
       const facts: AdmissionFacts = {
@@ -258,7 +238,7 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
       const page = await listOrders(
         db,
         { status: q.status, customerId: q.customerId, overdue: q.overdue, dunningLevel: q.dunningLevel, asOfDate: utcDate(new Date()) },
-        { limit: q.limit, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) },
+        { limit: q.limit, ...(q.cursor ? { after: q.cursor } : {}) },
       );
       return {
         items: page.rows.map((r) => ({

@@ -5,53 +5,85 @@
 //  - times and dates are UTC, exist on the calendar, and fall in the years 2000 to 2099;
 //  - money is whole minor units with its currency, bounded so that sums stay exact.
 import { z } from 'zod';
-import { FREE_TEXT, IN_YEARS, ONE_LINE_TEXT } from '../../workflows/order/rules/input.js';
-import { isKnownCurrency } from '../../workflows/order/rules/money.js';
+import { FREE_TEXT_CHARACTERS, IN_YEARS, ONE_LINE_CHARACTERS, UNPAIRED_SURROGATE } from '../../workflows/order/rules/input.js';
+import { CURRENCY_EXPONENTS } from '../../workflows/order/rules/money.js';
 
 /** Caller-chosen identifiers: safe in URLs, logs and workflow IDs. */
+export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 export const identifier = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+  .regex(IDENTIFIER, 'must be 1-100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
 
+/**
+ * The codes the books take, listed: a document that said only "three capitals" would promise
+ * codes such as AAA that are then refused (API tools generate from the document, and callers
+ * build their pick-lists from it).
+ */
 export const currency = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, such as USD')
-  .refine(isKnownCurrency, { message: 'is not a known ISO 4217 currency code' });
+  .enum(Object.keys(CURRENCY_EXPONENTS) as [string, ...string[]], {
+    error: 'must be a known ISO 4217 currency code in capitals, such as USD',
+  })
+  .meta({ id: 'Currency', description: 'An active ISO 4217 currency code, such as USD.' });
 
 // ---- text --------------------------------------------------------------------------------
 
 // The characters each kind of text refuses are the order's own rules (rules/input.ts): the
-// workflow's validators apply them again. See there for why.
+// workflow's validators apply them again. See there for why, and for why the document's
+// pattern names the control characters and only the description the unpaired surrogates.
 const CONTROL_RANGES = 'U+0000-U+001F, U+007F-U+009F';
 const ONE_LINE_MESSAGE = 'must be one line of text: no control characters (no tab, line break or NUL) and no unpaired UTF-16 surrogates';
 const FREE_TEXT_MESSAGE = 'must not contain control characters other than tab and line feed (\\n), nor unpaired UTF-16 surrogates';
 
 /**
- * A name, a SKU: one line of 1 to `max` characters once trimmed, with no control character
- * at all (not even a tab or a line break) and no unpaired surrogate.
+ * Text holds a character that `String.prototype.trim` keeps: not empty, not only whitespace.
+ * The class is trim's own set (ECMAScript WhiteSpace and LineTerminator), written out because
+ * `\s` means another set in the Rust and Python regex engines that read the API's document.
  */
-export const oneLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .regex(ONE_LINE_TEXT, ONE_LINE_MESSAGE)
-    .describe(`One line of 1-${max} characters, trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`);
+const NOT_BLANK = /[^\t\n\u000B\u000C\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/u;
+const BLANK_MESSAGE = 'must not be empty or only whitespace';
+
+// Every check runs on the text as sent, then it is trimmed: the document's patterns and
+// maxLength describe what a caller sends, so a check on the trimmed text would take what the
+// document refuses (" name\t", 201 characters with a space) and refuse what it takes ("\n").
 
 /**
- * Free text for people (reasons, comments, descriptions): 1 to `max` characters once trimmed;
- * tabs and line feeds are allowed, no other control character, and no unpaired surrogate.
+ * At most `max` characters, counted as JSON Schema's maxLength counts them: code points, so an
+ * emoji is one (zod's `.max()` counts UTF-16 units, two for an emoji, and refused 300 emoji
+ * that the document's maxLength 500 takes).
  */
-export const freeText = (max: number) =>
+const atMost = (max: number) =>
   z
     .string()
+    .refine((text) => [...text].length <= max, `must be at most ${max} characters`)
+    .meta({ maxLength: max });
+
+/**
+ * A name, a SKU: one line of at most `max` characters, with no control character at all (not
+ * even a tab or a line break) and no unpaired surrogate, and not blank; stored trimmed.
+ */
+export const oneLine = (max: number) =>
+  atMost(max)
+    .regex(ONE_LINE_CHARACTERS, ONE_LINE_MESSAGE)
+    .regex(NOT_BLANK, BLANK_MESSAGE)
+    .refine((text) => !UNPAIRED_SURROGATE.test(text), ONE_LINE_MESSAGE)
     .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .regex(FREE_TEXT, FREE_TEXT_MESSAGE)
     .describe(
-      `Text for people, 1-${max} characters, trimmed; tab and line feed (\\n) allowed, no other control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
+      `One line of 1-${max} characters, not only whitespace, stored trimmed; no control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
+    );
+
+/**
+ * Free text for people (reasons, comments, descriptions): at most `max` characters, not
+ * blank; tabs and line feeds are allowed, no other control character, and no unpaired
+ * surrogate; stored trimmed.
+ */
+export const freeText = (max: number) =>
+  atMost(max)
+    .regex(FREE_TEXT_CHARACTERS, FREE_TEXT_MESSAGE)
+    .regex(NOT_BLANK, BLANK_MESSAGE)
+    .refine((text) => !UNPAIRED_SURROGATE.test(text), FREE_TEXT_MESSAGE)
+    .trim()
+    .describe(
+      `Text for people, 1-${max} characters, not only whitespace, stored trimmed; tab and line feed (\\n) allowed, no other control characters (${CONTROL_RANGES}) and no unpaired UTF-16 surrogates.`,
     );
 
 // ---- money -------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ export const changeTermsBody = z
   .refine((b) => b.creditLimitMinor !== undefined || b.paymentTermsDays !== undefined, {
     message: 'give creditLimitMinor, paymentTermsDays or both',
   })
-  .meta({ id: 'CustomerTermsChange' });
+  // The refinement, in the document's words: at least one of the two fields.
+  .meta({ id: 'CustomerTermsChange', minProperties: 1 });
 
 export const customerSchema = z
   .object({

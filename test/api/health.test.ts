@@ -106,6 +106,28 @@ describe('request IDs and unknown routes', () => {
     expect(body.requestId).toBe(res.headers['x-request-id']);
   });
 
+  it.each([
+    ['TRACE', '/orders', 'POST, GET, HEAD'],
+    ['DELETE', '/orders/po-1?x=1', 'GET, HEAD'],
+    ['PUT', '/customers/acme', 'GET, HEAD, PATCH'],
+    // A method that carries a body, sent without one: refused for the method, not the body.
+    ['QUERY', '/orders/po-1/payments', 'POST'],
+    ['TRACE', '/health', 'GET, HEAD'],
+  ] as const)('answers %s %s, a path it serves with other methods, with 405 and Allow: %s', async (method, url, allow) => {
+    // No key: the method is refused before anything else is looked at.
+    const res = await app.inject({ method, url });
+    expect(res.statusCode, res.body).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const path = url.split('?')[0];
+    expect(res.json()).toMatchObject({
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+      detail: `${path} does not take ${method}; it takes ${allow}.`,
+      requestId: res.headers['x-request-id'],
+    });
+  });
+
   it("keeps the caller's request ID", async () => {
     const res = await app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'shop-req-42' } });
     expect(res.headers['x-request-id']).toBe('shop-req-42');

@@ -38,11 +38,12 @@ beforeAll(async () => {
 
 // ---- what a refusal must look like ---------------------------------------------------------
 
-function expectInvalid(res: LightMyRequestResponse, path: string): void {
-  expect(res.statusCode, res.body).toBe(400);
+/** 400 VALIDATION_FAILED naming `path`; or 422 UNPROCESSABLE for a rule the document's schema cannot state. */
+function expectInvalid(res: LightMyRequestResponse, path: string, status: 400 | 422 = 400): void {
+  expect(res.statusCode, res.body).toBe(status);
   expect(res.headers['content-type']).toContain('application/problem+json');
   const problem = res.json() as { code: string; errors?: Array<{ path: string; message: string }> };
-  expect(problem.code).toBe('VALIDATION_FAILED');
+  expect(problem.code).toBe(status === 400 ? 'VALIDATION_FAILED' : 'UNPROCESSABLE');
   expect(problem.errors, res.body).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
 }
 
@@ -229,7 +230,7 @@ function withField(body: Body, path: string, value: unknown): Body {
  * Sends `body` to `route` (as `json`, when given, for numbers JSON.stringify cannot write),
  * expects 400 at `field`, and that nothing was written or changed.
  */
-async function expectRefused(route: Route, body: Body, field: string, json = JSON.stringify(body)) {
+async function expectRefused(route: Route, body: Body, field: string, json = JSON.stringify(body), status: 400 | 422 = 400) {
   const customers = [customerId, ...(route.customers?.(body) ?? [])];
   const before = await footprint(customers);
   const res = await h.app.inject({
@@ -238,7 +239,7 @@ async function expectRefused(route: Route, body: Body, field: string, json = JSO
     headers: { authorization: `Bearer ${h.keys[route.role].secret}`, 'content-type': 'application/json' },
     payload: json,
   });
-  expectInvalid(res, field);
+  expectInvalid(res, field, status);
   expect(await footprint(customers)).toEqual(before);
   await route.unchanged(body);
 }
@@ -348,6 +349,37 @@ describe('text in path parameters and the query', () => {
       expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
       expect(res.json().code).toBe('VALIDATION_FAILED');
     }
+  });
+});
+
+// Every check runs on the text as sent (what the document's patterns and maxLength describe);
+// what passes is stored trimmed.
+describe('blank text, the edges of text and its length', () => {
+  it.each([
+    ['a line feed alone', 'createOrder', 'lines.1.description', '\n'],
+    ['tabs and spaces', 'cancel', 'reason', ' \t \n '],
+    ['no-break and ideographic spaces', 'createCustomer', 'name', '\u00a0\u3000\ufeff'],
+    ['an empty string', 'createOrder', 'lines.0.sku', ''],
+  ] as const)('%s: 400 naming it, nothing stored', async (_what, routeName, field, value) => {
+    const route: Route = ROUTES[routeName];
+    await expectRefused(route, withField(route.body!(), field, value), `body.${field}`);
+  });
+
+  it('a tab at the end of a one-line field is refused, not trimmed away', async () => {
+    const route: Route = ROUTES.createCustomer;
+    await expectRefused(route, withField(route.body!(), 'name', 'Acme Ltd\t'), 'body.name');
+  });
+
+  it('counts characters as the document does: 200 emoji are a name, 201 are too many', async () => {
+    const route: Route = ROUTES.createCustomer;
+    await expectRefused(route, withField(route.body!(), 'name', '🚀'.repeat(201)), 'body.name');
+    const id = await createCustomer(h, { name: '🚀'.repeat(200) });
+    expect((await getCustomer(h.stack.database.db, id))?.name).toBe('🚀'.repeat(200));
+  });
+
+  it('stores text trimmed of the spaces around it', async () => {
+    const id = await createCustomer(h, { name: '  Acme Ltd \u00a0' });
+    expect((await getCustomer(h.stack.database.db, id))?.name).toBe('Acme Ltd');
   });
 });
 
@@ -490,7 +522,7 @@ describe('GET /orders: numbers in the query', () => {
 });
 
 describe("an order's subtotal and total", () => {
-  it('refuses lines each within bounds whose subtotal passes the cap: 400 at body.lines, no order', async () => {
+  it('refuses lines each within bounds whose subtotal passes the cap: 422 at body.lines, no order', async () => {
     const half = MAX_ORDER_SUBTOTAL_MINOR / 2;
     const body = orderBody(customerId, {
       lines: [
@@ -499,7 +531,7 @@ describe("an order's subtotal and total", () => {
         { lineId: 'l3', sku: 'C', description: 'C', quantity: 1, unitPriceMinor: 1 },
       ],
     });
-    await expectRefused(ROUTES.createOrder, body, 'body.lines');
+    await expectRefused(ROUTES.createOrder, body, 'body.lines', undefined, 422);
   });
 
   it('refuses 500 lines of a million units each at a price whose products pass 2^53 together', async () => {
@@ -510,7 +542,7 @@ describe("an order's subtotal and total", () => {
       quantity: 1_000_000,
       unitPriceMinor: MAX_ORDER_SUBTOTAL_MINOR,
     }));
-    await expectRefused(ROUTES.createOrder, orderBody(customerId, { lines }), 'body.lines');
+    await expectRefused(ROUTES.createOrder, orderBody(customerId, { lines }), 'body.lines', undefined, 422);
   });
 
   it('takes the largest order there can be, with 100% tax, and carries it to cash: every figure stored exactly', async () => {

@@ -26,7 +26,10 @@ interface Operation {
   'x-roles'?: Array<'service' | 'finance' | 'operator'>;
   parameters?: Array<{ in: 'path' | 'query'; name: string; required?: boolean; examples?: Record<string, ExampleObject> }>;
   requestBody?: { content: Record<string, Media> };
-  responses: Record<string, { description?: string; content?: Record<string, Media> }>;
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, Media>; headers?: Record<string, { required?: boolean; schema: object }> }
+  >;
 }
 interface Step {
   operationId: string;
@@ -189,5 +192,24 @@ it('answers each example request with its documented status, in the documented o
     const [mediaType, media] = Object.entries(documented)[0]!;
     expect(res.headers['content-type'], where).toContain(mediaType);
     expect(validate(media.schema, res.json()), `${where}: the body does not fit the documented schema`).toEqual([]);
+    const headers = op.responses[String(step.status)]!.headers ?? {};
+    expect(Object.keys(headers), where).toContain('x-request-id');
+    for (const [name, header] of Object.entries(headers)) {
+      expect(header.required, `${where}: ${name}`).toBe(true);
+      expect(res.headers[name], `${where}: no ${name} header`).toEqual(expect.any(String));
+      expect(validate(header.schema, res.headers[name]), `${where}: ${name} does not fit the documented schema`).toEqual([]);
+    }
   }
 }, 180_000);
+
+it('documents the headers problems always carry: WWW-Authenticate on 401, Retry-After on 429 and 503', () => {
+  for (const { method, path, op } of operations) {
+    for (const [status, res] of Object.entries(op.responses)) {
+      const names = Object.keys(res.headers ?? {});
+      const where = `${named(method, path)} ${status}`;
+      expect(names, where).toContain('x-request-id');
+      if (status === '401') expect(names, where).toContain('www-authenticate');
+      if (status === '429' || (status === '503' && res.content?.['application/problem+json'])) expect(names, where).toContain('retry-after');
+    }
+  }
+});

@@ -5,20 +5,31 @@
 
 // What no text takes: C0 controls (U+0000-U+001F; PostgreSQL text cannot hold NUL at all),
 // DEL and the C1 controls (U+007F-U+009F), and UTF-16 surrogates that are not part of a pair
-// (U+D800-U+DFFF alone: UTF-8 has no encoding for them, and jsonb refuses their escapes). The
-// `u` flag reads a surrogate pair as the one character it encodes, so emoji and everything else
-// beyond U+FFFF pass; only an unpaired half falls in the range. JSON Schema reads patterns the
-// same way (ECMA-262 with Unicode), so the API's document can state these as they are.
+// (U+D800-U+DFFF alone: UTF-8 has no encoding for them, and jsonb refuses their escapes).
+//
+// The two are checked apart because the API's document can state only the first as a pattern.
+// Tools that read a JSON Schema pattern in other languages cannot name surrogates: Rust's regex
+// (jsonschema-rs, which API testing tools validate with) refuses a range of them, and Python's
+// `re` (which they generate strings with) has no `\p{Cs}`; either way the pattern is dropped or
+// no string can be made from it. A lone surrogate is no Unicode text at all (I-JSON, RFC 7493,
+// forbids it), so the document's pattern names the control characters and its description says
+// that unpaired surrogates are refused.
 
-/** One line of text (names, SKUs): no control character at all, no unpaired surrogate. */
-export const ONE_LINE_TEXT = /^[^\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]*$/u;
+/** One line of text (names, SKUs): no control character at all. */
+export const ONE_LINE_CHARACTERS = /^[^\u0000-\u001F\u007F-\u009F]*$/u;
 
 /**
  * Free text for people (reasons, comments, descriptions): tab (U+0009) and line feed (U+000A)
- * allowed, no other control character, no unpaired surrogate. A carriage return is refused: a
- * line break is "\n" (what browsers' text areas give scripts), so there is one way to write it.
+ * allowed, no other control character. A carriage return is refused: a line break is "\n"
+ * (what browsers' text areas give scripts), so there is one way to write it.
  */
-export const FREE_TEXT = /^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\uD800-\uDFFF]*$/u;
+export const FREE_TEXT_CHARACTERS = /^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$/u;
+
+/**
+ * Half of a surrogate pair standing alone. The `u` flag reads a pair as the one character it
+ * encodes, so emoji and everything else beyond U+FFFF do not match; only an unpaired half does.
+ */
+export const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /**
  * Times and dates fall in the years 2000 to 2099. A fixed window, rather than one around
@@ -35,7 +46,8 @@ const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** Text an order can store: one line, or free text (tab and line feed allowed). */
 export function isStorableText(text: unknown, kind: 'one line' | 'free text'): boolean {
-  return typeof text === 'string' && (kind === 'one line' ? ONE_LINE_TEXT : FREE_TEXT).test(text);
+  if (typeof text !== 'string' || UNPAIRED_SURROGATE.test(text)) return false;
+  return (kind === 'one line' ? ONE_LINE_CHARACTERS : FREE_TEXT_CHARACTERS).test(text);
 }
 
 /** A calendar date (YYYY-MM-DD) that exists, in the years 2000 to 2099. */
