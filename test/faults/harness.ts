@@ -11,7 +11,7 @@ import { type DatabaseHandle, openDatabase } from '../../db/client.js';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
 import type { OrderView } from '../../workflows/order/contract.js';
 import { type Engine, startEngine } from '../helpers/engine.js';
-import { expectBooksClean } from '../helpers/ledger-audit.js';
+import { auditFindings } from '../helpers/ledger-audit.js';
 
 // ---- the test's own database and engine ---------------------------------------------------
 
@@ -167,12 +167,18 @@ declare module '@vitest/runner' {
 }
 
 /**
- * Prints each attack's figures at warn level (the tests print nothing else when they pass)
- * and keeps them in the test's entry of the JSON report (`meta.faults`).
+ * Prints each attack's figures at warn level (the tests print nothing else when they pass),
+ * and the ledger audit's findings if it has any; keeps the figures in the test's entry of the
+ * JSON report (`meta.faults`).
  */
-export function report(task: { name: string; meta: { faults?: Array<ReturnType<Attack['summary']>> } }, attacks: Attack[]): void {
+export function report(
+  task: { name: string; meta: { faults?: Array<ReturnType<Attack['summary']>> } },
+  attacks: Attack[],
+  auditFindings: string[] = [],
+): void {
   task.meta.faults = attacks.map((a) => a.summary());
-  console.warn(`[faults] ${task.name}\n${attacks.map((a) => `  ${a.line()}`).join('\n')}`);
+  const audit = auditFindings.length > 0 ? `\n  ledger audit, ${auditFindings.length} finding(s):\n    ${auditFindings.slice(0, 10).join('\n    ')}` : '';
+  console.warn(`[faults] ${task.name}\n${attacks.map((a) => `  ${a.line()}`).join('\n')}${audit}`);
 }
 
 /** Runs `work` over `items`, `concurrency` at a time, in order of the items. */
@@ -189,16 +195,18 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /**
  * As a client that follows Retry-After does: sends until the answer is neither 429, 503 nor no
- * answer at all, at most `attempts` times. `accept` may end the retries on another answer.
+ * answer at all, for at most `forMs`. Each wait is Retry-After (1 s when none came) and up to as
+ * much again at random, so that clients refused together do not all come back together.
  */
-export async function untilAnswered(attack: Attack, send: () => Promise<Answer>, attempts = 30): Promise<Answer> {
-  let answer: Answer = { status: 0, body: null, text: '', retryAfterSeconds: null };
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    answer = attack.record(await send());
+export async function untilAnswered(attack: Attack, send: () => Promise<Answer>, forMs = 180_000): Promise<Answer> {
+  const deadline = Date.now() + forMs;
+  for (;;) {
+    const answer = attack.record(await send());
     if (answer.status !== 0 && answer.status !== 429 && answer.status !== 503) return answer;
-    await sleep(Math.min(5, answer.retryAfterSeconds ?? 1) * 1_000);
+    if (Date.now() > deadline) return answer;
+    const waitS = Math.min(5, answer.retryAfterSeconds ?? 1);
+    await sleep(waitS * 1_000 * (1 + Math.random()));
   }
-  return answer;
 }
 
 // ---- orders ------------------------------------------------------------------------------
@@ -466,9 +474,12 @@ export async function verdict(stack: Stack, orders: Map<string, OrderAtRest>, re
   return v;
 }
 
-/** The ledger audit of the test's orders, with each live order's workflow balance; throws listing every finding. */
-export async function auditBooks(stack: Stack, orderIds: string[]): Promise<void> {
-  await expectBooksClean(stack.database.handle.db, { orderIds }, { temporal: stack.engine.client, queryTimeoutMs: 15_000 });
+/**
+ * The ledger audit of the test's orders (`npm run audit:ledger` scoped to them), with each live
+ * order's workflow balance: its findings, one line each; [] when the books are clean.
+ */
+export function auditBooks(stack: Stack, orderIds: string[]): Promise<string[]> {
+  return auditFindings(stack.database.handle.db, { orderIds }, { temporal: stack.engine.client, queryTimeoutMs: 15_000 });
 }
 
 /** Throws, listing them, if the verdict found anything. */
@@ -502,7 +513,7 @@ export async function moveOrders(
   let paid = 0;
   const step = async (request: Request, ok: (a: Answer) => boolean, send: () => Promise<Answer>): Promise<boolean> => {
     requests.push(request);
-    const answer = await untilAnswered(attack, send, 60);
+    const answer = await untilAnswered(attack, send);
     request.status = answer.status;
     if (answer.status < 200 || answer.status >= 300) request.answer = answer.text.slice(0, 300);
     request.settled = ok(answer);

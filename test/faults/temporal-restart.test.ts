@@ -81,12 +81,14 @@ it('Temporal dev server SIGKILLed under load and restarted on its file: only 503
   const found = await verdict(stack, rest.orders, requests);
   attack.lost = found.lost.length;
   attack.doubled = found.doubled.length;
-  report(task, [attack]);
+  const findings = await auditBooks(stack, orderIds);
+  attack.notes['audit findings'] = findings.length;
+  report(task, [attack], findings);
 
   expect({ workerRunning, apiRunning }, stack.engine.output().slice(-4_000)).toEqual({ workerRunning: true, apiRunning: true });
   expect(serverErrors([attack])).toEqual([]);
   expect(unanswered(requests)).toEqual([]);
   expectNoneStuck(stack, rest);
   expectNothingWrong(found);
-  await auditBooks(stack, orderIds);
+  expect(findings, 'the ledger audit').toEqual([]);
 });

@@ -104,14 +104,16 @@ it('worker SIGKILLed while payments are applied, then restarted: nothing lost or
   const after = await verdict(stack, last.orders, requests);
   attack.lost = before.lost.length + after.lost.length;
   attack.doubled = before.doubled.length + after.doubled.length;
-  report(task, [setup, attack, retry]);
+  const findings = await auditBooks(stack, orderIds);
+  attack.notes['audit findings'] = findings.length;
+  report(task, [setup, attack, retry], findings);
 
   expectNoneStuck(stack, first);
   expectNothingWrong(before);
   expectNoneStuck(stack, last);
   expectNothingWrong(after);
   expect(requests.filter((r) => r.status !== 200 && r.status !== 201).map((r) => `${r.id} ${r.status}`)).toEqual([]);
-  await auditBooks(stack, orderIds);
+  expect(findings, 'the ledger audit').toEqual([]);
   const [{ n, total }] = await database.sql<[{ n: number; total: number }]>`
     select count(*)::int as n, coalesce(sum(amount_minor), 0)::bigint::int as total from payments where order_id = any(${orderIds})`;
   expect({ n, total }).toEqual({ n: ORDERS * 2, total: ORDERS * ORDER_TOTAL_MINOR });
