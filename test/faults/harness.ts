@@ -120,11 +120,14 @@ export class Attack {
   doubled = 0;
   /** Further figures worth printing (in flight at the kill, seconds down...). */
   readonly notes: Record<string, number | string> = {};
+  /** The first body of each 5xx status, for the failure message. */
+  readonly samples = new Map<number, string>();
 
   constructor(readonly name: string) {}
 
   record(answer: Answer): Answer {
     this.sent += 1;
+    if (answer.status >= 500 && !this.samples.has(answer.status)) this.samples.set(answer.status, answer.text.slice(0, 500));
     this.answers.set(answer.status, (this.answers.get(answer.status) ?? 0) + 1);
     return answer;
   }
@@ -354,14 +357,6 @@ export async function atRest(stack: Stack, orderIds: string[], expected: Expecta
   }
 }
 
-/** Throws, naming them, if orders are stuck; with the processes' last output. */
-export function expectNoneStuck(stack: Stack, rest: Rest): void {
-  if (rest.stuck.length === 0) return;
-  throw new Error(
-    `${rest.stuck.length} order(s) not where they should be at rest:\n${rest.stuck.slice(0, 20).join('\n')}\n${stack.engine.output().slice(-4_000)}`,
-  );
-}
-
 // ---- the verdict -------------------------------------------------------------------------
 
 /** A request the test made that moves an order, and the last answer it got. */
@@ -482,14 +477,9 @@ export function auditBooks(stack: Stack, orderIds: string[]): Promise<string[]> 
   return auditFindings(stack.database.handle.db, { orderIds }, { temporal: stack.engine.client, queryTimeoutMs: 15_000 });
 }
 
-/** Throws, listing them, if the verdict found anything. */
-export function expectNothingWrong(v: Verdict): void {
-  const lines = [
-    ...v.lost.map((l) => `lost: ${l}`),
-    ...v.doubled.map((l) => `doubled: ${l}`),
-    ...v.disagree.map((l) => `disagree: ${l}`),
-  ];
-  if (lines.length > 0) throw new Error(`${lines.length} finding(s):\n${lines.slice(0, 40).join('\n')}${lines.length > 40 ? '\n...' : ''}`);
+/** What the verdict found, one line each: lost, doubled, disagreeing; [] when nothing. */
+export function verdictLines(v: Verdict): string[] {
+  return [...v.lost.map((l) => `lost: ${l}`), ...v.doubled.map((l) => `doubled: ${l}`), ...v.disagree.map((l) => `disagree: ${l}`)];
 }
 
 // ---- orders moving -----------------------------------------------------------------------
@@ -553,9 +543,24 @@ async function invoiced(api: Api, orderId: string, timeoutMs = 240_000): Promise
   return false;
 }
 
-/** Answers a server should never give, whatever breaks: 5xx other than 503. */
-export function serverErrors(attacks: Attack[]): string[] {
-  return attacks.flatMap((a) => [...a.answers].filter(([status]) => status >= 500 && status !== 503).map(([status, n]) => `${a.name}: ${status} ×${n}`));
+/**
+ * Answers a server should never give, whatever breaks: 5xx other than 503, each with its first
+ * body, and the first lines the API logged at error level; [] when there were none.
+ */
+export function serverErrors(stack: Stack, attacks: Attack[]): string[] {
+  const errors = attacks.flatMap((a) =>
+    [...a.answers]
+      .filter(([status]) => status >= 500 && status !== 503)
+      .map(([status, n]) => `${a.name}: ${status} ×${n}, such as ${a.samples.get(status)}`),
+  );
+  if (errors.length === 0) return [];
+  const logged = stack.engine.api
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"level":50'))
+    .slice(0, 3)
+    .map((line) => `the API logged: ${line.slice(0, 3_000)}`);
+  return [...errors, ...logged];
 }
 
 /** Each request whose last answer did not settle it (not 2xx unless told otherwise), with that answer. */

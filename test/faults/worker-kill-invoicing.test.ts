@@ -13,8 +13,6 @@ import {
   auditBooks,
   createCustomer,
   createOrders,
-  expectNoneStuck,
-  expectNothingWrong,
   inPool,
   ownDatabase,
   report,
@@ -22,6 +20,7 @@ import {
   statusIs,
   untilAnswered,
   verdict,
+  verdictLines,
 } from './harness.js';
 
 const ORDERS = 60;
@@ -101,13 +100,13 @@ it('worker SIGKILLed during invoicing, then restarted: nothing lost, no invoice 
   attack.notes['audit findings'] = findings.length;
   report(task, [setup, attack, retry], findings);
 
-  expectNoneStuck(stack, first);
-  expectNothingWrong(before);
-  expectNoneStuck(stack, last);
-  expectNothingWrong(after);
-  expect(findings, 'the ledger audit').toEqual([]);
+  expect.soft(first.stuck, 'orders not where they should be at rest').toEqual([]);
+  expect.soft(verdictLines(before), 'lost, doubled or disagreeing').toEqual([]);
+  expect.soft(last.stuck, 'orders not where they should be at rest').toEqual([]);
+  expect.soft(verdictLines(after), 'lost, doubled or disagreeing').toEqual([]);
+  expect.soft(findings, 'the ledger audit').toEqual([]);
   // Gapless: the invoices of these orders hold the numbers 1 to ORDERS of their series.
   const [{ n, first: lo, last: hi }] = await database.sql<[{ n: number; first: number; last: number }]>`
     select count(*)::int as n, min(sequence)::int as first, max(sequence)::int as last from invoices where order_id = any(${orderIds})`;
-  expect({ n, lo, hi }).toEqual({ n: ORDERS, lo: 1, hi: ORDERS });
+  expect.soft({ n, lo, hi }, 'invoice numbers').toEqual({ n: ORDERS, lo: 1, hi: ORDERS });
 });
