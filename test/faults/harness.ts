@@ -268,6 +268,8 @@ export async function shipOrders(api: Api, attack: Attack, orderIds: string[], c
       api.call('service', 'POST', `/orders/${orderId}/shipments`, shipment),
     );
     if (answer.status === 409 && !/already recorded/.test(answer.text)) throw new Error(`shipment of ${orderId}: ${answer.text}`);
+    // A repeat of a shipment still being recorded: the order is read until it is invoiced.
+    if (answer.status === 409 && !(await invoiced(api, orderId))) throw new Error(`order ${orderId} was never invoiced`);
   });
 }
 
