@@ -28,6 +28,7 @@ import {
   verdict,
   serverErrors,
   verdictLines,
+  tally,
 } from './harness.js';
 
 const CREATES = 100;
@@ -95,8 +96,8 @@ it('100 concurrent identical creates: one order, one workflow, at most one 201, 
   const rest = await atRest(stack, [orderId], statusIs('closed'));
   const found = await verdict(stack, rest.orders, requests);
   const findings = await auditBooks(stack, [orderId]);
-  attack.lost = found.lost.length;
-  attack.doubled = found.doubled.length + duplicateEvents.length + (runs > 1 ? runs - 1 : 0) + Math.max(0, created - 1);
+  tally(attack, found);
+  attack.doubled += duplicateEvents.length + (runs > 1 ? runs - 1 : 0) + Math.max(0, created - 1);
   attack.notes['answered 201'] = created;
   attack.notes['workflow runs'] = runs;
   attack.notes['audit findings'] = findings.length;

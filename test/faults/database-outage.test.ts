@@ -24,6 +24,7 @@ import {
   verdict,
   serverErrors,
   verdictLines,
+  tally,
 } from './harness.js';
 
 const ORDERS = 40;
@@ -75,8 +76,7 @@ it('PostgreSQL stopped for 15 s under load, then started: only 503s meanwhile, n
 
   const rest = await atRest(stack, orderIds, statusIs('closed'));
   const found = await verdict(stack, rest.orders, requests);
-  attack.lost = found.lost.length;
-  attack.doubled = found.doubled.length;
+  tally(attack, found);
   const findings = await auditBooks(stack, orderIds);
   attack.notes['audit findings'] = findings.length;
   report(task, [attack], findings);

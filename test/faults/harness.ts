@@ -118,6 +118,8 @@ export class Attack {
   readonly answers = new Map<number, number>();
   lost = 0;
   doubled = 0;
+  /** Shipments and payments in the books but not in the order, or in the order but not in the books. */
+  disagreeing = 0;
   /** Further figures worth printing (in flight at the kill, seconds down...). */
   readonly notes: Record<string, number | string> = {};
   /** The first body of each 5xx status, for the failure message. */
@@ -148,6 +150,7 @@ export class Attack {
       answers: Object.fromEntries([...this.answers].sort(([a], [b]) => a - b).map(([s, n]) => [s === 0 ? 'no answer' : String(s), n])),
       lost: this.lost,
       doubled: this.doubled,
+      disagreeing: this.disagreeing,
       ...this.notes,
     };
   }
@@ -158,7 +161,7 @@ export class Attack {
       .map(([status, n]) => `${status === 0 ? 'no answer' : status} ×${n}`)
       .join(', ');
     const notes = Object.entries(this.notes).map(([k, v]) => `, ${k} ${v}`).join('');
-    return `${this.name}: sent ${this.sent}; answers ${answers || 'none'}; lost ${this.lost}, doubled ${this.doubled}${notes}`;
+    return `${this.name}: sent ${this.sent}; answers ${answers || 'none'}; lost ${this.lost}, doubled ${this.doubled}, in the books or the order only ${this.disagreeing}${notes}`;
   }
 }
 
@@ -382,6 +385,8 @@ export interface Verdict {
   doubled: string[];
   /** The order's view, its row and the books disagree. */
   disagree: string[];
+  /** How many shipments and payments are in the books but not in the order, or the other way round. */
+  oneSided: number;
 }
 
 /**
@@ -392,7 +397,7 @@ export interface Verdict {
 export async function verdict(stack: Stack, orders: Map<string, OrderAtRest>, requests: Request[]): Promise<Verdict> {
   const sql = stack.database.sql;
   const ids = [...orders.keys()];
-  const v: Verdict = { lost: [], doubled: [], disagree: [] };
+  const v: Verdict = { lost: [], doubled: [], disagree: [], oneSided: 0 };
   const byOrder = <T extends { order_id: string }>(rows: T[]) => {
     const map = new Map<string, T[]>();
     for (const r of rows) map.set(r.order_id, [...(map.get(r.order_id) ?? []), r]);
@@ -416,8 +421,14 @@ export async function verdict(stack: Stack, orders: Map<string, OrderAtRest>, re
     const viewShipments = view.shipments.map((s) => s.shipmentId);
     const bookShipments = (shipments.get(orderId) ?? []).map((s) => s.shipment_id);
     for (const id of repeated(viewShipments)) v.doubled.push(`order ${orderId}: shipment ${id} twice in the order`);
-    for (const id of missingFrom(bookShipments, new Set(viewShipments))) v.disagree.push(`order ${orderId}: the books hold shipment ${id}, the order does not`);
-    for (const id of missingFrom(viewShipments, new Set(bookShipments))) v.disagree.push(`order ${orderId}: the order holds shipment ${id}, the books do not`);
+    for (const id of missingFrom(bookShipments, new Set(viewShipments))) {
+      v.oneSided += 1;
+      v.disagree.push(`order ${orderId}: the books hold shipment ${id}, the order does not`);
+    }
+    for (const id of missingFrom(viewShipments, new Set(bookShipments))) {
+      v.oneSided += 1;
+      v.disagree.push(`order ${orderId}: the order holds shipment ${id}, the books do not`);
+    }
 
     const bookInvoices = (invoices.get(orderId) ?? []).map((i) => i.invoice_number);
     if (bookInvoices.length > 1) v.doubled.push(`order ${orderId}: ${bookInvoices.length} invoices (${bookInvoices.join(', ')})`);
@@ -433,6 +444,7 @@ export async function verdict(stack: Stack, orders: Map<string, OrderAtRest>, re
     const postings = (entries.get(orderId) ?? []).map((e) => e.entry_key.replace(/^.*:journal:payment:/, ''));
     for (const ref of repeated(postings)) v.doubled.push(`order ${orderId}: payment ${ref} posted twice`);
     const notInOrder = missingFrom(bookRefs, new Set(viewPayments));
+    v.oneSided += notInOrder.length;
     if (notInOrder.length > 0) {
       const amount = bookPayments.filter((p) => notInOrder.includes(p.payment_reference)).reduce((s, p) => s + Number(p.amount_minor), 0);
       v.disagree.push(
@@ -440,6 +452,7 @@ export async function verdict(stack: Stack, orders: Map<string, OrderAtRest>, re
       );
     }
     const notInBooks = missingFrom(viewPayments, new Set(bookRefs));
+    v.oneSided += notInBooks.length;
     if (notInBooks.length > 0) v.disagree.push(`order ${orderId}: the order holds ${notInBooks.length} payment(s) the books do not: ${notInBooks.slice(0, 5).join(', ')}`);
     const bookCredit = bookPayments.reduce((s, p) => s + Number(p.credit_minor ?? 0), 0);
     if (view.customerCreditMinor !== bookCredit) {
@@ -477,6 +490,13 @@ export async function verdict(stack: Stack, orders: Map<string, OrderAtRest>, re
  */
 export function auditBooks(stack: Stack, orderIds: string[]): Promise<string[]> {
   return auditFindings(stack.database.handle.db, { orderIds }, { temporal: stack.engine.client, queryTimeoutMs: 15_000 });
+}
+
+/** Counts what the verdicts found (at rest before and after the repeats, say) into the attack's figures, once each. */
+export function tally(attack: Attack, ...verdicts: Verdict[]): void {
+  attack.lost += new Set(verdicts.flatMap((v) => v.lost)).size;
+  attack.doubled += new Set(verdicts.flatMap((v) => v.doubled)).size;
+  attack.disagreeing += Math.max(0, ...verdicts.map((v) => v.oneSided));
 }
 
 /** What the verdict found, one line each: lost, doubled, disagreeing; [] when nothing. */

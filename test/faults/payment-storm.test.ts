@@ -25,6 +25,7 @@ import {
   verdict,
   serverErrors,
   verdictLines,
+  tally,
 } from './harness.js';
 
 const PAYMENTS = 1_000;
@@ -77,8 +78,7 @@ it('1,000 distinct payments to one order, 200 concurrent: every payment in the b
     select count(*)::int as n, coalesce(sum(amount_minor), 0)::bigint::int as total from payments where order_id = ${orderId!}`;
   const inOrder = order?.view.payments.length ?? 0;
   const accepted = requests.filter((r) => r.status === 201).length;
-  attack.lost = found.lost.length;
-  attack.doubled = found.doubled.length;
+  tally(attack, found);
   attack.notes['payments in the books'] = books.n;
   attack.notes['payments in the order'] = inOrder;
   attack.notes['answered 201'] = accepted;

@@ -22,6 +22,7 @@ import {
   verdict,
   serverErrors,
   verdictLines,
+  tally,
 } from './harness.js';
 
 const ORDERS = 40;
@@ -78,8 +79,7 @@ it('Temporal dev server SIGKILLed under load and restarted on its file: only 503
 
   const rest = await atRest(stack, orderIds, statusIs('closed'));
   const found = await verdict(stack, rest.orders, requests);
-  attack.lost = found.lost.length;
-  attack.doubled = found.doubled.length;
+  tally(attack, found);
   const findings = await auditBooks(stack, orderIds);
   attack.notes['audit findings'] = findings.length;
   report(task, [attack], findings);

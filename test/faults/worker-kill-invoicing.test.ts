@@ -21,6 +21,7 @@ import {
   untilAnswered,
   verdict,
   verdictLines,
+  tally,
 } from './harness.js';
 
 const ORDERS = 60;
@@ -92,8 +93,7 @@ it('worker SIGKILLed during invoicing, then restarted: nothing lost, no invoice 
   );
   const last = await atRest(stack, orderIds, statusIs('awaiting_payment'));
   const after = await verdict(stack, last.orders, requests);
-  attack.lost = before.lost.length + after.lost.length;
-  attack.doubled = before.doubled.length + after.doubled.length;
+  tally(attack, before, after);
   const findings = await auditBooks(stack, orderIds);
   attack.notes['audit findings'] = findings.length;
   report(task, [setup, attack, retry], findings);

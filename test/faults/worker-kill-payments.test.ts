@@ -23,6 +23,7 @@ import {
   untilAnswered,
   verdict,
   verdictLines,
+  tally,
 } from './harness.js';
 
 const ORDERS = 50;
@@ -100,8 +101,7 @@ it('worker SIGKILLed while payments are applied, then restarted: nothing lost or
   );
   const last = await atRest(stack, orderIds, statusIs('closed'));
   const after = await verdict(stack, last.orders, requests);
-  attack.lost = before.lost.length + after.lost.length;
-  attack.doubled = before.doubled.length + after.doubled.length;
+  tally(attack, before, after);
   const findings = await auditBooks(stack, orderIds);
   attack.notes['audit findings'] = findings.length;
   report(task, [setup, attack, retry], findings);
