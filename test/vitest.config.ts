@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     root,
     include: ['test/**/*.test.ts'],
+    // The fault suite has a config of its own: `npm run test:faults` (test/faults/vitest.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     globalSetup: ['test/global-setup.ts'],
     // Each test process logs warnings and errors only (the Temporal SDK's runtime).
     setupFiles: ['test/setup-logging.ts'],
