@@ -53,6 +53,14 @@ export function fromTemporal(err: unknown): unknown {
     const failure = refusal(err);
     const code = failure?.type ? REFUSAL_CODES[failure.type] : undefined;
     if (failure && code) return new DomainError(code, failure.message);
+    // The server gave up on the update, not the order: the workflow task that carried it
+    // failed (under load) or the order closed meanwhile. A message's steps run only once it is
+    // accepted, so nothing of it reached the books.
+    if (failure?.failure?.source === 'Server') {
+      return new DomainError('UNAVAILABLE', `The order could not take the request now (${failure.message}); read the order, then repeat it.`, {
+        retryAfterSeconds: 1,
+      });
+    }
     return err;
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {

@@ -1,6 +1,7 @@
 // Which errors are an outage (503 with Retry-After) and which a bug (500): the classification
 // alone, on errors as the drivers shape them, some made up and some real.
-import { Client, Connection, ServiceError } from '@temporalio/client';
+import { Client, Connection, ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { DefaultFailureConverter, defaultPayloadConverter } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import postgres from 'postgres';
@@ -103,6 +104,37 @@ describe('Temporal is unavailable', () => {
     }
     const deadline = new ServiceError('Failed to connect to Temporal server', { cause: grpcError(4, 'Deadline exceeded') });
     expect(fromTemporal(deadline)).toMatchObject({ code: 'UNAVAILABLE', extra: { retryAfterSeconds: 5 } });
+  });
+});
+
+describe('an update the server gave up on', () => {
+  // As the client decodes the server's answer when the workflow task that carried the update
+  // failed under load: a failure from the server, not from the order's validator.
+  const serverFailure = (message: string, type: string) =>
+    new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      new DefaultFailureConverter().failureToError(
+        { message, source: 'Server', applicationFailureInfo: { type, nonRetryable: true } },
+        defaultPayloadConverter,
+      ),
+    );
+
+  it('is 503 with Retry-After, never a 500: none of its steps ran', () => {
+    const mapped = fromTemporal(serverFailure("Workflow Update is rejected because it wasn't processed by worker.", ''));
+    expect(mapped).toBeInstanceOf(DomainError);
+    expect(mapped).toMatchObject({ code: 'UNAVAILABLE', extra: { retryAfterSeconds: 1 } });
+    expect((mapped as DomainError).message).toContain("wasn't processed by worker");
+  });
+
+  it("leaves the order's own refusals to their codes", () => {
+    const refused = new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      new DefaultFailureConverter().failureToError(
+        { message: 'no credit decision is pending', source: 'TypeScriptSDK', applicationFailureInfo: { type: 'OrderConflict', nonRetryable: true } },
+        defaultPayloadConverter,
+      ),
+    );
+    expect(fromTemporal(refused)).toMatchObject({ code: 'CONFLICT', message: 'no credit decision is pending' });
   });
 });
 
