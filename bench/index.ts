@@ -14,21 +14,22 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { totalFootprint } from '../db/queries/footprint.js';
-import { ORDER_SEARCH_ATTRIBUTE_KEYS, ORDER_TASK_QUEUE } from '../workflows/order/contract.js';
-import { WORKFLOWS_PATH } from '../workers/order-worker.js';
+import { ORDER_TASK_QUEUE } from '../workflows/order/contract.js';
 import { CLI, resolveTemporalExecutable } from '../workers/runtime/temporal-binaries.js';
-import { DEV_SERVER_SQLITE_ARGS } from '../workers/runtime/temporal-servers.js';
 import { BASELINE_TASK_QUEUE } from './baseline/workflows.js';
+import { type Checkout, otherCheckout, thisCheckout } from './checkouts.js';
 import { historyCost } from './history.js';
 import { CallTimes, type Driver, baselineDriver, clientDriver, createCustomers, httpDriver } from './orders.js';
 import { type NodeProcess, type Usage, UsageMeter, childrenOf, machineBusySeconds, startNode } from './processes.js';
 import { type StepResult, type WorkloadKey, type WorkloadResult, renderReport, saturation } from './report.js';
 import { USAGE, parseOptions } from './options.js';
+import { replayCost } from './replay.js';
 import { runScale } from './scale.js';
 import { closedLoop, percentile, turnOrder } from './stats.js';
 
@@ -43,7 +44,7 @@ if (process.argv.includes('--help')) {
   console.log(USAGE);
   process.exit(0);
 }
-const { command, quick, profile, only, sweep, secondsPerStep, rampSeconds, scaleOrders, waveOrders, budget } = options;
+const { command, quick, profile, only, sweep, secondsPerStep, rampSeconds, scaleOrders, waveOrders, budget, against } = options;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -84,18 +85,18 @@ interface DevServer {
  * A fresh dev server on its own SQLite file, one per workload: a server grows slower as its
  * file fills, so no workload pays for the ones before it.
  */
-async function startDevServer(): Promise<DevServer> {
+async function startDevServer(checkout: Checkout): Promise<DevServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'o2c-bench-'));
   const before = new Set(childrenOf(process.pid, 'start-dev'));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: resolveTemporalExecutable(CLI, { allowDownload: false }),
       dbFilename: path.join(dataDir, 'temporal.sqlite'),
-      searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
+      searchAttributes: checkout.searchAttributes,
       // Its warnings of slow calls at saturation are what a saturation test expects.
       log: { format: 'pretty', level: 'error' },
-      // As npm start runs it (write-ahead logging), the same for every workload.
-      extraArgs: DEV_SERVER_SQLITE_ARGS,
+      // As npm start runs it (write-ahead logging, search attributes cached), the same for every workload.
+      extraArgs: checkout.devServerArgs,
     },
   });
   const pid = childrenOf(process.pid, 'start-dev').find((p) => !before.has(p));
@@ -117,6 +118,13 @@ async function startDevServer(): Promise<DevServer> {
 }
 
 try {
+  const checkouts: Checkout[] = [await thisCheckout(root)];
+  if (against) {
+    const other = await otherCheckout(root, against);
+    cleanups.push(async () => other.remove());
+    checkouts.push(other);
+  }
+
   // ---- PostgreSQL: a fresh database, shared by the engine's workloads --------------------
   const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `o2c_bench_${runId}`;
@@ -138,16 +146,20 @@ try {
   const bundles = mkdtempSync(path.join(tmpdir(), 'o2c-bench-bundles-'));
   cleanups.push(async () => rmSync(bundles, { recursive: true, force: true }));
   const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never;
-  const bundle = async (name: string, workflowsPath: string) => {
-    const file = path.join(bundles, `${name}.js`);
-    writeFileSync(file, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+  const bundle = async (name: string, checkout: Checkout, workflowsPath: string) => {
+    const file = path.join(bundles, `${name}${checkout.label && `-${checkout.label}`}.js`);
+    writeFileSync(file, (await bundleWorkflowCode({ ...checkout.bundleOptions(workflowsPath), logger: quiet })).code);
     return file;
   };
   // The scale run has no workload of Temporal alone: no baseline to build.
-  const [engineBundle, baselineBundle] = await Promise.all([
-    bundle('engine', WORKFLOWS_PATH),
-    only.has('f') || only.has('a') ? bundle('baseline', path.join(here, 'baseline', 'workflows.ts')) : '',
-  ]);
+  const built = await Promise.all(
+    checkouts.map(async (checkout) => ({
+      engine: await bundle('engine', checkout, checkout.workflowsPath),
+      baseline: only.has('f') || only.has('a') ? await bundle('baseline', checkout, path.join(checkout.root, 'bench', 'baseline', 'workflows.ts')) : '',
+    })),
+  );
+  const bundlesOf = (checkout: Checkout) => built[checkouts.indexOf(checkout)]!;
+  const engineBundle = built[0]!.engine;
 
   const nodeArgs = (name: string): string[] =>
     profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(here, 'results', 'profiles', runId, name)}`] : [];
@@ -159,6 +171,11 @@ try {
   /** A workload set up and ready to run steps: its own dev server, worker and, for c, API. */
   interface Running {
     key: WorkloadKey;
+    checkout: Checkout;
+    /** The workflow bundle its worker runs, for the replay of its orders. */
+    bundle: string;
+    /** Histories of orders it completed, sampled across the sweep's windows. */
+    histories: temporal.api.history.v1.IHistory[];
     server: DevServer;
     processes: NodeProcess[];
     pids: Record<string, number>;
@@ -171,8 +188,11 @@ try {
     cutShort?: AbortController;
   }
 
-  async function setUp(key: WorkloadKey): Promise<Running> {
-    const server = await startDevServer();
+  async function setUp(key: WorkloadKey, checkout: Checkout): Promise<Running> {
+    const server = await startDevServer(checkout);
+    const root = checkout.root;
+    const here = path.join(root, 'bench');
+    const { engine: engineBundle, baseline: baselineBundle } = bundlesOf(checkout);
     const processes: NodeProcess[] = [];
     try {
       const polled = async (taskQueue: string) => {
@@ -216,7 +236,10 @@ try {
           driver = httpDriver(apiUrl, apiKey, `${runId}-${key}`, calls);
         }
       }
-      return { key, server, processes, pids, driver, result: { key, name: names[key], steps: [] }, lastId: '' };
+      const bundle = key === 'f' || key === 'a' ? baselineBundle : engineBundle;
+      const name = `${names[key]}${checkout.label && ` @ ${checkout.label}`}`;
+      const result: WorkloadResult = { key, name, steps: [], ...(checkout.label ? { against: checkout.label } : {}) };
+      return { key, checkout, bundle, histories: [], server, processes, pids, driver, result, lastId: '' };
     } catch (err) {
       for (const p of processes.reverse()) await p.stop();
       await server.stop();
@@ -294,12 +317,12 @@ try {
       calls: Object.fromEntries(
         [...windowCalls].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
       ),
-      histories: await sampleHistories(w.server.client, completedIds, quick ? 3 : 10),
+      histories: await sampleHistories(w, completedIds, quick ? 3 : 10),
       ...(before && after && loop.started > 0
         ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
         : {}),
     });
-    say(`${key} ${names[key]}  c=${concurrency}  ${loop.perSecond.toFixed(1)} orders/s  p50 ${loop.latencyMs.p50.toFixed(0)} ms${loop.failed ? `  ${loop.failed} failed: ${loop.firstError}` : ''}`);
+    say(`${key} ${result.name}  c=${concurrency}  ${loop.perSecond.toFixed(1)} orders/s  p50 ${loop.latencyMs.p50.toFixed(0)} ms${loop.failed ? `  ${loop.failed} failed: ${loop.firstError}` : ''}`);
     // Saturated: more callers bring no more than 5% more orders.
     const best = saturation({ ...result, steps: result.steps.slice(0, -1) });
     return Boolean(best && loop.perSecond < best.perSecond * 1.05);
@@ -315,32 +338,44 @@ try {
     for (const w of running.splice(0)) await tearDown(w);
   });
   for (const key of keys) {
-    const w = await setUp(key);
-    running.push(w);
-    await closedLoop(8, quick ? 0.5 : 2, () => once(w)); // warm-up: bundles loaded, connections open, JIT done
+    for (const checkout of checkouts) {
+      const w = await setUp(key, checkout);
+      running.push(w);
+      await closedLoop(8, quick ? 0.5 : 2, () => once(w)); // warm-up: bundles loaded, connections open, JIT done
+    }
   }
   const finish = async (w: Running) => {
     if (w.lastId) w.result.history = historyCost(await w.server.client.workflow.getHandle(w.lastId).fetchHistory());
     running.splice(running.indexOf(w), 1);
+    finished.push(w);
     await tearDown(w);
   };
-  const results = new Map<WorkloadKey, WorkloadResult>();
+  const finished: Running[] = [];
+  const results = new Map<string, WorkloadResult>();
   for (const [i, concurrency] of sweep.entries()) {
     const last = i === sweep.length - 1;
     for (const w of turnOrder(running, i)) {
       const saturated = await step(w, concurrency, last);
       if (saturated || last) {
-        results.set(w.key, w.result);
+        results.set(`${w.key}${w.checkout.label}`, w.result);
         await finish(w);
       }
     }
   }
-  workloads.push(...keys.flatMap((k) => results.get(k) ?? []));
+  workloads.push(...keys.flatMap((k) => checkouts.flatMap((checkout) => results.get(`${k}${checkout.label}`) ?? [])));
   if (keys.length > 0) sweepSeconds = (Date.now() - sweepStartedAt) / 1000;
+
+  // ---- the worker's share: each workload's own orders replayed through its own bundle -----
+  // After the sweep, with the machine quiet, in turns as the sweep took them.
+  for (const w of finished) {
+    if (w.histories.length === 0) continue;
+    say(`replaying ${w.histories.length} orders of ${w.key} ${w.result.name}`);
+    w.result.replay = await replayCost(w.bundle, w.histories, quick ? 5 : 10);
+  }
 
   // ---- scale: many open orders, then the dunning wave -----------------------------------
   if (scaleOrders > 0) {
-    const server = await startDevServer();
+    const server = await startDevServer(checkouts[0]!);
     try {
       scale = await runScale({
         orders: scaleOrders,
@@ -368,10 +403,12 @@ try {
  * window, spread across it: one sample order cannot show the extra tasks an order takes when
  * updates arrive while its workflow task is running.
  */
-async function sampleHistories(client: Client, ids: string[], most = 10): Promise<StepResult['histories']> {
+async function sampleHistories(w: { server: DevServer; histories: temporal.api.history.v1.IHistory[] }, ids: string[], most = 10): Promise<StepResult['histories']> {
   const picked = ids.length <= most ? ids : Array.from({ length: most }, (_, i) => ids[Math.floor((i * ids.length) / most)]!);
   if (picked.length === 0) return { sampled: 0, events: 0, workflowTasks: 0 };
-  const costs = await Promise.all(picked.map(async (id) => historyCost(await client.workflow.getHandle(id).fetchHistory())));
+  const histories = await Promise.all(picked.map((id) => w.server.client.workflow.getHandle(id).fetchHistory()));
+  w.histories.push(...histories);
+  const costs = histories.map((history) => historyCost(history));
   const mean = (f: (c: (typeof costs)[number]) => number) => costs.reduce((sum, c) => sum + f(c), 0) / costs.length;
   return { sampled: costs.length, events: mean((c) => c.events), workflowTasks: mean((c) => c.workflowTasks) };
 }

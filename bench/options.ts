@@ -22,6 +22,8 @@ export interface BenchOptions {
   rampSeconds: number;
   scaleOrders: number;
   waveOrders: number;
+  /** Another commit whose workloads take turns with this checkout's (`--against=REV`). */
+  against?: string;
   /** Unset when a flag reshapes the run: its length then says nothing about the command's. */
   budget?: Budget;
 }
@@ -53,17 +55,19 @@ export const BUDGETS: Record<BenchCommand, Budget> = {
 };
 
 /** Flags that change what a run does, and so its length: such a run has no budget. */
-const RESHAPING = ['only', 'sweep', 'seconds', 'scale', 'no-scale', 'wave', 'profile'] as const;
+const RESHAPING = ['only', 'sweep', 'seconds', 'scale', 'no-scale', 'wave', 'profile', 'against'] as const;
 /** Flags that shape the sweep, which the scale run has none of. */
-const SWEEP_FLAGS = ['quick', 'only', 'sweep', 'seconds', 'no-scale'] as const;
+const SWEEP_FLAGS = ['quick', 'only', 'sweep', 'seconds', 'no-scale', 'against'] as const;
 
 export const USAGE = `npm run bench [-- --quick] [-- --only=f,a,d,c] [-- --sweep=1,8] [-- --seconds=S]
-  [-- --no-scale] [-- --scale=N] [-- --wave=N] [-- --profile]
+  [-- --no-scale] [-- --scale=N] [-- --wave=N] [-- --profile] [-- --against=REV]
     the sweep of every workload, ${DEFAULT_SCALE_ORDERS} open orders and a dunning wave of ${DEFAULT_WAVE_ORDERS};
     budget: ${BUDGETS.default.name} (--quick: ${BUDGETS.quick.name})
 npm run bench:scale [-- --scale=N] [-- --wave=N] [-- --profile]
     ${SCALE_RUN_ORDERS} open orders with the worker's cache bounded, no sweep and no wave unless --wave=N;
     budget: ${BUDGETS.scale.name}
+--against=REV: each workload also runs commit REV's code (its worker, API, workflow bundle and
+    dev server settings), in turns with this checkout's, and the report compares the two.
 Any flag but --quick reshapes the run, which then has no budget.`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -93,6 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     scaleOrders,
     // The wave's orders are opened again on the time-skipping server: the default run's only.
     waveOrders: scaleOrders === 0 ? 0 : Number(value('wave') ?? (command === 'scale' ? 0 : DEFAULT_WAVE_ORDERS)),
+    ...(value('against') ? { against: value('against') } : {}),
     ...(reshaped ? {} : { budget: BUDGETS[command] }),
   };
 }
