@@ -4,13 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from './order-worker.js';
+import { workflowBundleOptions } from './order-worker.js';
 
 const out = process.argv[2];
 if (!out) {
   console.error('usage: npm run build:workflows -- <output file>');
   process.exit(2);
 }
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+const { code } = await bundleWorkflowCode(workflowBundleOptions());
 writeFileSync(path.resolve(out), code);
 console.log(`workflow bundle written to ${path.resolve(out)} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -7,6 +7,14 @@ import type { TemporalConnectionSettings } from './runtime/env.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/** Run once in each workflow sandbox before any workflow: how deep promise stack traces go. */
+export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/sandbox/stack-traces.ts', import.meta.url))];
+
+/** How every bundle of workflow code is built: the engine's, the tests' and the bench's floor alike. */
+export function workflowBundleOptions(workflowsPath = WORKFLOWS_PATH) {
+  return { workflowsPath, preloadModules: WORKFLOW_PRELOAD_MODULES };
+}
+
 export interface OrderWorkerDeps {
   connection: NativeConnection;
   namespace: string;
@@ -36,7 +44,7 @@ export function createOrderWorker(deps: OrderWorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue ?? ORDER_TASK_QUEUE,
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
+      : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: createActivities({ db: deps.db }),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     // Lets in-flight activities finish on SIGTERM before the process goes.

@@ -2,6 +2,7 @@
 // memory are measured apart from the load it serves.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { WORKFLOW_PRELOAD_MODULES } from '../../workers/order-worker.js';
 import { installRuntime } from '../../workers/runtime/logging.js';
 import { onShutdown } from '../../workers/runtime/shutdown.js';
 import { createBaselineActivities } from './activities.js';
@@ -15,7 +16,7 @@ const worker = await Worker.create({
   // Built ahead of time like the engine's, or bundled here.
   ...(process.env.WORKFLOW_BUNDLE
     ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE } }
-    : { workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)) }),
+    : { workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
   activities: createBaselineActivities(),
   // As many workflow threads as the engine's worker runs, so the baselines are not held back.
   workflowThreadPoolSize: 2,

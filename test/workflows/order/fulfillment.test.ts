@@ -39,6 +39,17 @@ describe('fulfillment', () => {
     await recordHistory(handle, 'shipments-refused');
   });
 
+  it("shows operators where it waits in Temporal UI's Call Stack, with three frames per promise", async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    // What the Call Stack tab shows: the chain from the wait (in order.ts) up through the stage to the workflow.
+    const stack = await handle.query<string>('__stack_trace');
+    expect(stack).toMatch(/workflows\/order\/order\.ts:\d+/);
+    expect(stack).toMatch(/workflows\/order\/stages\/fulfillment\.ts:\d+/);
+    expect(stack).toMatch(/workflows\/order\/workflow\.ts:\d+/);
+    await handle.terminate('test done');
+  });
+
   it('cancels before any shipment for free and releases the credit exposure', async () => {
     const input = await newOrder(h);
     const handle = await startOrder(h, input);

@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { upsertCustomer } from '../../../db/queries/customers.js';
 import { postJournalEntry } from '../../../db/queries/ledger.js';
 import { recordPayment } from '../../../db/queries/payments.js';
-import { WORKFLOWS_PATH, createOrderWorker } from '../../../workers/order-worker.js';
+import { createOrderWorker, workflowBundleOptions } from '../../../workers/order-worker.js';
 import type { OrderInput, OrderLine, OrderPolicy } from '../../../workflows/order/contract.js';
 import { DEFAULT_DUNNING_POLICY } from '../../../workflows/order/rules/dunning.js';
 import { paymentEntry } from '../../../workflows/order/rules/journal.js';
@@ -31,7 +31,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
  * is info and stays out of the test output; a bundling warning or error shows.
  */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
