@@ -16,7 +16,7 @@ import { checkPorts } from './runtime/ports.js';
 import { onShutdown } from './runtime/shutdown.js';
 import { connectClient } from './runtime/temporal-client.js';
 import { CLI, installTemporalBinaries, resolveTemporalExecutable } from './runtime/temporal-binaries.js';
-import { DEV_SERVER_SQLITE_ARGS } from './runtime/temporal-servers.js';
+import { DEV_SERVER_ARGS } from './runtime/temporal-servers.js';
 
 const env = loadEnv({
   ...temporalEnv,
@@ -107,7 +107,7 @@ try {
         ui: true,
         uiPort: env.TEMPORAL_UI_PORT,
         searchAttributes: ORDER_SEARCH_ATTRIBUTE_KEYS,
-        extraArgs: DEV_SERVER_SQLITE_ARGS,
+        extraArgs: DEV_SERVER_ARGS,
       },
     });
     cleanups.push(() => devServer.teardown());

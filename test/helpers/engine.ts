@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS, ORDER_TASK_QUEUE } from '../../workflows/order/contract.js';
 import { CLI, resolveTemporalExecutable } from '../../workers/runtime/temporal-binaries.js';
-import { DEV_SERVER_SQLITE_ARGS } from '../../workers/runtime/temporal-servers.js';
+import { DEV_SERVER_ARGS } from '../../workers/runtime/temporal-servers.js';
 import { freePort } from './processes.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -202,7 +202,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         '--output',
         'none',
         ...ORDER_SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`]),
-        ...DEV_SERVER_SQLITE_ARGS,
+        ...DEV_SERVER_ARGS,
         ...(options.temporalArgs ?? []),
       ],
       env: process.env,
