@@ -10,6 +10,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { DatabaseHandle } from '../db/client.js';
 import type { OrderPolicyName } from '../workflows/order/rules/policy.js';
 import { requireApiKeys } from './auth.js';
+import { DEFAULT_ENGINE_CALLS, EngineAdmission } from './admission.js';
 import { registerErrorHandling, sendProblem } from './errors.js';
 import { EXAMPLE_SEQUENCE } from './examples.js';
 import { INPUT_RULES } from './schemas/orders.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   apiKeyCacheMs?: number;
   /** How long a request waits on an order's workflow before answering 503. */
   temporalTimeouts?: { updateMs: number; queryMs: number };
+  /** The calls to the engine this process may have in flight; past them 429 at once (default 32). */
+  admission?: EngineAdmission;
 }
 
 export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
@@ -85,6 +88,7 @@ export const apiPlugin: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       policies: ['standard', ...(deps.policies ?? []).filter((p) => p !== 'standard')],
       taskQueue: deps.orderTaskQueue,
       timeouts: deps.temporalTimeouts,
+      admission: deps.admission ?? new EngineAdmission(DEFAULT_ENGINE_CALLS),
     });
   });
 };

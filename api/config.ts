@@ -1,4 +1,5 @@
 import { ORDER_POLICIES, type OrderPolicyName } from '../workflows/order/rules/policy.js';
+import { DEFAULT_ENGINE_CALLS } from './admission.js';
 import { logLevel, port, postgresUrl, temporalEnv, z } from '../workers/runtime/env.js';
 
 const policyNames = Object.keys(ORDER_POLICIES) as OrderPolicyName[];
@@ -12,6 +13,8 @@ export const apiAccessEnv = {
       error: 'must be name:role:secret, role one of service, finance, operator, secret 32 to 200 of A-Z a-z 0-9 _ -',
     })
     .optional(),
+  /** Calls to the engine one API process has in flight at most; past it, 429 at once. */
+  API_ENGINE_CALLS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_ENGINE_CALLS),
   /** Policy profiles callers may name on POST /orders, comma-separated. */
   ORDER_POLICIES: (fallback: string) =>
     z
@@ -28,6 +31,7 @@ export const apiEnv = {
   DATABASE_URL: postgresUrl,
   LOG_LEVEL: logLevel,
   API_BOOTSTRAP_KEY: apiAccessEnv.API_BOOTSTRAP_KEY,
+  API_ENGINE_CALLS: apiAccessEnv.API_ENGINE_CALLS,
   ORDER_POLICIES: apiAccessEnv.ORDER_POLICIES('standard'),
   ...temporalEnv,
 };

@@ -3,6 +3,7 @@ import { openDatabase } from '../db/client.js';
 import { loadEnv, temporalSettings } from '../workers/runtime/env.js';
 import { onShutdown } from '../workers/runtime/shutdown.js';
 import { openClient } from '../workers/runtime/temporal-client.js';
+import { EngineAdmission } from './admission.js';
 import { buildApp } from './app.js';
 import { registerBootstrapKey } from './auth.js';
 import { apiEnv } from './config.js';
@@ -19,7 +20,7 @@ const client = openClient(temporal, (err) =>
   console.warn(`Temporal at ${temporal.address} does not answer yet (${err.message.split('\n')[0]}); requests that need it answer 503 until it does`),
 );
 const app = await buildApp(
-  { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES },
+  { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES, admission: new EngineAdmission(env.API_ENGINE_CALLS) },
   { logger: { level: env.LOG_LEVEL } },
 );
 await app.listen({ host: env.HOST, port: env.PORT });

@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { buildApp } from '../api/app.js';
 import { registerBootstrapKey } from '../api/auth.js';
+import { EngineAdmission } from '../api/admission.js';
 import { apiAccessEnv } from '../api/config.js';
 import { ORDER_SEARCH_ATTRIBUTE_KEYS } from '../workflows/order/contract.js';
 import { connectWorker, createOrderWorker } from './order-worker.js';
@@ -32,6 +33,7 @@ const env = loadEnv({
   LOG_LEVEL: logLevel,
   API_BOOTSTRAP_KEY: apiAccessEnv.API_BOOTSTRAP_KEY,
   // The demo profile is on here: this is the stack newcomers and `npm run demo` use.
+  API_ENGINE_CALLS: apiAccessEnv.API_ENGINE_CALLS,
   ORDER_POLICIES: apiAccessEnv.ORDER_POLICIES('standard,demo'),
 });
 
@@ -133,7 +135,7 @@ try {
   const client = await connectClient(temporal);
   cleanups.push(() => client.connection.close());
   const app = await buildApp(
-    { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES },
+    { temporal: client, namespace: temporal.namespace, database, policies: env.ORDER_POLICIES, admission: new EngineAdmission(env.API_ENGINE_CALLS) },
     { logger: { level: env.LOG_LEVEL } },
   );
   cleanups.push(() => app.close());

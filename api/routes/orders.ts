@@ -55,6 +55,7 @@ import {
   shipmentBody,
   writeOffBody,
 } from '../schemas/orders.js';
+import type { EngineAdmission } from '../admission.js';
 import { fromTemporal } from '../temporal-errors.js';
 
 export interface OrderRouteDeps {
@@ -66,6 +67,8 @@ export interface OrderRouteDeps {
   taskQueue?: string;
   /** How long a request waits for the order: updates (and creation), and reads. */
   timeouts?: { updateMs: number; queryMs: number };
+  /** Calls to the engine in flight at most; past it, 429 at once. */
+  admission: EngineAdmission;
 }
 
 export const DEFAULT_TEMPORAL_TIMEOUTS = { updateMs: 15_000, queryMs: 5_000 };
@@ -89,7 +92,8 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
   const handle = (orderId: string) => temporal.workflow.getHandle<typeof orderWorkflow>(orderWorkflowId(orderId));
   // Every call to Temporal has a deadline: a request never waits on an order without end
   // (no worker polling, a handler waiting on a person); past it the caller gets 503.
-  const within = <T>(ms: number, call: () => Promise<T>) => temporal.withDeadline(Date.now() + ms, call);
+  // Past the calls the engine can serve at once, a request is refused before it reaches it.
+  const within = <T>(ms: number, call: () => Promise<T>) => deps.admission.run(() => temporal.withDeadline(Date.now() + ms, call));
 
   /** The order's live state, from its workflow. */
   async function query(orderId: string) {
