@@ -7,6 +7,7 @@ import type { Database } from '../db/client.js';
 import { upsertCustomer } from '../db/queries/customers.js';
 import { type OrderInput, recordPaymentUpdate, recordShipmentUpdate } from '../workflows/order/contract.js';
 import { fingerprint, orderInput, submitOrder } from '../workflows/order/start.js';
+import { REFUSED_CALLS } from './report.js';
 import {
   BASELINE_TASK_QUEUE,
   type BaselineState,
@@ -67,12 +68,14 @@ const paymentOf = (body: OrderBody, amountMinor: number) => ({
 /** Per-call latencies by name (an HTTP route or a client call), for one measured stretch. */
 export class CallTimes {
   readonly byName = new Map<string, number[]>();
-  async time<T>(name: string, call: () => Promise<T>): Promise<T> {
+  /** Times `call` under `name`, or under the name `rename` gives its result (a refusal, say). */
+  async time<T>(name: string, call: () => Promise<T>, rename: (result: T) => string = () => name): Promise<T> {
     const t0 = performance.now();
     const result = await call();
-    const list = this.byName.get(name) ?? [];
+    const key = rename(result);
+    const list = this.byName.get(key) ?? [];
     list.push(performance.now() - t0);
-    this.byName.set(name, list);
+    this.byName.set(key, list);
     return result;
   }
   clear(): void {
@@ -148,14 +151,29 @@ export function clientDriver(client: Client, runId: string, calls: CallTimes): D
   };
 }
 
-/** c: the engine through its HTTP API, as a backend service drives it. */
+
+/**
+ * c: the engine through its HTTP API, as a backend service drives it. A request refused with
+ * 429 is sent again after its Retry-After, as a caller should: each request is idempotent.
+ */
 export function httpDriver(baseUrl: string, apiKey: string, runId: string, calls: CallTimes): Driver {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const url = new URL(baseUrl);
   return {
     async run(n, signal) {
-      const post = (route: string, path: string, body: unknown) =>
-        calls.time(route, () => request(agent, url, 'POST', path, apiKey, body, signal));
+      const post = async (route: string, path: string, body: unknown) => {
+        for (;;) {
+          const answer = await calls.time(
+            route,
+            () => request(agent, url, 'POST', path, apiKey, body, signal),
+            (r) => (r.status === 429 ? REFUSED_CALLS : route),
+          );
+          if (answer.status !== 429) return answer;
+          const wait = Number(answer.retryAfter ?? 1);
+          await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+          if (signal?.aborted) throw signal.reason;
+        }
+      };
       const body = orderBody(`${runId}-${n}`, n);
       const path = `/orders/${encodeURIComponent(body.orderId)}`;
       const created = await post('POST /orders', '/orders', body);
@@ -180,7 +198,7 @@ function request(
   apiKey: string,
   body: unknown,
   signal?: AbortSignal,
-): Promise<{ status: number; text: string; json: unknown }> {
+): Promise<{ status: number; text: string; json: unknown; retryAfter?: string }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -208,7 +226,8 @@ function request(
           } catch {
             // not JSON: the text says what happened
           }
-          resolve({ status: res.statusCode ?? 0, text, json });
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, text, json, ...(retryAfter ? { retryAfter } : {}) });
         });
         res.on('error', reject);
       },

@@ -126,6 +126,8 @@ export function targets(all: WorkloadResult[], scale?: ScaleResult, run?: RunLen
       detail: `c ${cpuC.toFixed(0)} − f ${cpuF.toFixed(0)} = ${(cpuC - cpuF).toFixed(0)} ms (worker, API, server, PostgreSQL)`,
     });
   }
+  const overload = engine && overloadStep(engine);
+  if (overload) out.push(overloadTarget(overload));
   if (scale) {
     out.push({
       name: `worker RSS < 1 GiB with ${scale.orders} open orders`,
@@ -143,6 +145,33 @@ export function targets(all: WorkloadResult[], scale?: ScaleResult, run?: RunLen
   }
   if (run?.budget) out.push(runLengthTarget(run, run.budget, scale));
   return out;
+}
+
+/** Calls the API refused for overload, by the bench's drivers' name for them. */
+export const REFUSED_CALLS = '429 refused';
+
+/** The engine over HTTP at 128 callers or more, where it must refuse what it cannot serve. */
+function overloadStep(w: WorkloadResult): StepResult | undefined {
+  const last = w.steps.at(-1);
+  return last && last.concurrency >= 128 ? last : undefined;
+}
+
+/**
+ * Overload answers early: at 128 callers no admitted request fails and every admitted call
+ * answers within 5 s (p99); the rest are refused with 429 at once.
+ */
+function overloadTarget(s: StepResult): Target {
+  const admitted = Object.entries(s.calls).filter(([name]) => name !== REFUSED_CALLS);
+  const p99 = Math.max(0, ...admitted.map(([, c]) => c.p99));
+  const count = admitted.reduce((sum, [, c]) => sum + c.count, 0);
+  const refused = s.calls[REFUSED_CALLS];
+  return {
+    name: `overload at ${s.concurrency} callers: no admitted request fails, admitted p99 < 5 s, the rest 429 at once`,
+    pass: s.failed === 0 && p99 < 5_000,
+    detail:
+      `${count} admitted calls, p99 ${p99.toFixed(0)} ms (slowest route), ${s.failed} orders failed; ` +
+      (refused ? `${refused.count} refused with 429 in p99 ${refused.p99.toFixed(0)} ms` : 'none refused'),
+  };
 }
 
 /**
