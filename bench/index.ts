@@ -366,11 +366,16 @@ try {
   if (keys.length > 0) sweepSeconds = (Date.now() - sweepStartedAt) / 1000;
 
   // ---- the worker's share: each workload's own orders replayed through its own bundle -----
-  // After the sweep, with the machine quiet, in turns as the sweep took them.
-  for (const w of finished) {
-    if (w.histories.length === 0) continue;
-    say(`replaying ${w.histories.length} orders of ${w.key} ${w.result.name}`);
-    w.result.replay = await replayCost(w.bundle, w.histories, quick ? 5 : 10);
+  // After the sweep, on a quiet machine, in turns; twice each, and the cheaper pass counts:
+  // whatever else woke up meanwhile only ever adds CPU.
+  for (let pass = 0; pass < 2; pass += 1) {
+    for (const w of finished) {
+      if (w.histories.length === 0) continue;
+      await settle();
+      say(`replaying ${w.histories.length} orders of ${w.key} ${w.result.name}`);
+      const cost = await replayCost(w.bundle, w.histories, quick ? 5 : 10);
+      if (!w.result.replay || cost.cpuMsPerOrder < w.result.replay.cpuMsPerOrder) w.result.replay = cost;
+    }
   }
 
   // ---- scale: many open orders, then the dunning wave -----------------------------------

@@ -286,7 +286,7 @@ export function renderReport(workloads: WorkloadResult[], scale: ScaleResult | u
   });
   if (routes.length > 0) {
     lines.push('', '| workload | call (at saturation) | p50 ms | p99 ms |', '| --- | --- | ---: | ---: |');
-    for (const r of routes) lines.push(`| ${r.w.key} | ${r.name} (c=${r.s.concurrency}) | ${ms(r.c.p50)} | ${ms(r.c.p99)} |`);
+    for (const r of routes) lines.push(`| ${r.w.key}${r.w.against ? ` @ ${r.w.against}` : ''} | ${r.name} (c=${r.s.concurrency}) | ${ms(r.c.p50)} | ${ms(r.c.p99)} |`);
   }
 
   for (const w of workloads) {
