@@ -78,6 +78,8 @@ interface DevServer {
   address: string;
   pid: number;
   client: Client;
+  /** Requests the server has made of its persistence (SQLite) so far, from its metrics. */
+  persistenceRequests(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ interface DevServer {
  */
 async function startDevServer(checkout: Checkout): Promise<DevServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'o2c-bench-'));
+  const metricsPort = await freePort();
   const before = new Set(childrenOf(process.pid, 'start-dev'));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -96,7 +99,7 @@ async function startDevServer(checkout: Checkout): Promise<DevServer> {
       // Its warnings of slow calls at saturation are what a saturation test expects.
       log: { format: 'pretty', level: 'error' },
       // As npm start runs it (write-ahead logging, search attributes cached), the same for every workload.
-      extraArgs: checkout.devServerArgs,
+      extraArgs: [...checkout.devServerArgs, '--metrics-port', String(metricsPort)],
     },
   });
   const pid = childrenOf(process.pid, 'start-dev').find((p) => !before.has(p));
@@ -109,6 +112,10 @@ async function startDevServer(checkout: Checkout): Promise<DevServer> {
     address: env.address,
     pid,
     client: new Client({ connection }),
+    async persistenceRequests() {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return sumCounter(text, 'persistence_requests');
+    },
     async stop() {
       await connection.close();
       await env.teardown();
@@ -294,16 +301,19 @@ try {
     let usage: Record<string, Usage> = {};
     let windowCalls = new Map<string, number[]>();
     let completedIds: string[] = [];
+    let persistence: Array<Promise<number>> = [];
     const loop = await closedLoop(concurrency, secondsPerStep, () => once(w), {
       rampSeconds,
       onWindowStart: () => {
         calls.clear();
         w.windowIds = [];
         meter = new UsageMeter(w.pids);
+        persistence = [w.server.persistenceRequests()];
       },
       onWindowEnd: () => {
         w.cutShort?.abort();
         usage = meter?.stop() ?? {};
+        persistence.push(w.server.persistenceRequests());
         completedIds = w.windowIds ?? [];
         w.windowIds = undefined;
         // Calls ending after the window, as the loop drains at falling concurrency, are left out.
@@ -311,6 +321,7 @@ try {
       },
     });
     const after = before ? await totalFootprint(database) : undefined;
+    const [requestsBefore, requestsAfter] = await Promise.all(persistence);
     result.steps.push({
       ...loop,
       usage,
@@ -318,6 +329,9 @@ try {
         [...windowCalls].map(([name, times]) => [name, { count: times.length, p50: percentile(times, 50), p99: percentile(times, 99) }]),
       ),
       histories: await sampleHistories(w, completedIds, quick ? 3 : 10),
+      ...(requestsAfter !== undefined && loop.completed > 0
+        ? { persistenceRequestsPerOrder: (requestsAfter - requestsBefore!) / loop.completed }
+        : {}),
       ...(before && after && loop.started > 0
         ? { database: { rowsPerOrder: (after.rows - before.rows) / loop.started, bytesPerOrder: (after.bytes - before.bytes) / loop.started } }
         : {}),
@@ -401,6 +415,15 @@ try {
   }
 } finally {
   await cleanUp();
+}
+
+/** The sum of a Prometheus counter over all its labels, from a metrics page. */
+function sumCounter(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface StepResult extends LoopResult {
   calls: Record<string, { count: number; p50: number; p99: number }>;
   /** PostgreSQL growth per order begun in the step. */
   database?: { rowsPerOrder: number; bytesPerOrder: number };
+  /** Requests the server made of its persistence in the window, per completed order. */
+  persistenceRequestsPerOrder?: number;
   /** Means over histories of orders completed in the window: what an order costs the server at this load. */
   histories?: { sampled: number; events: number; workflowTasks: number };
 }
@@ -224,8 +226,8 @@ function sweepTables(lines: string[], workloads: WorkloadResult[]): void {
     }
   }
 
-  lines.push('', '| workload | saturation orders/s | at c | history events/order | history KiB/order | billable actions/order | workflow tasks/order | PG rows/order | PG bytes/order | replayed, CPU ms/order |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('', '| workload | saturation orders/s | at c | history events/order | history KiB/order | billable actions/order | workflow tasks/order | PG rows/order | PG bytes/order | replayed, CPU ms/order | server persistence requests/order |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const w of workloads) {
     const s = saturation(w);
     if (!s) continue;
@@ -233,7 +235,7 @@ function sweepTables(lines: string[], workloads: WorkloadResult[]): void {
     // Rows per order do not depend on the callers: an undrained step borrows an earlier one's.
     const database = s.database ?? [...w.steps].reverse().find((x) => x.database)?.database;
     lines.push(
-      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h ? (h.bytes / 1024).toFixed(1) : '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${database ? database.rowsPerOrder.toFixed(1) : '-'} | ${database ? database.bytesPerOrder.toFixed(0) : '-'} | ${w.replay ? w.replay.cpuMsPerOrder.toFixed(1) : '-'} |`,
+      `| ${w.key} ${w.name} | ${s.perSecond.toFixed(1)} | ${s.concurrency} | ${h?.events ?? '-'} | ${h ? (h.bytes / 1024).toFixed(1) : '-'} | ${h?.billableActions ?? '-'} | ${h?.workflowTasks ?? '-'} | ${database ? database.rowsPerOrder.toFixed(1) : '-'} | ${database ? database.bytesPerOrder.toFixed(0) : '-'} | ${w.replay ? w.replay.cpuMsPerOrder.toFixed(1) : '-'} | ${s.persistenceRequestsPerOrder?.toFixed(1) ?? '-'} |`,
     );
   }
 }
@@ -261,14 +263,14 @@ function comparisonTable(lines: string[], workloads: WorkloadResult[]): void {
     '',
     `this checkout against ${others[0]!.against}, each at saturation (c/f: this ${ratio(mine)}, ${others[0]!.against} ${ratio(others)})`,
     '',
-    '| workload | code | orders/s | CPU ms/order worker · API · server · PG | all four | replayed workflow code, CPU ms/order |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    '| workload | code | orders/s | CPU ms/order worker · API · server · PG | all four | replayed workflow code, CPU ms/order | server persistence requests/order |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const w of mine) {
     for (const x of [w, others.find((o) => o.key === w.key)]) {
       if (!x || !saturation(x)) continue;
       lines.push(
-        `| ${x.key} | ${x.against ?? 'this'} | ${saturation(x)!.perSecond.toFixed(1)} | ${cpu(x)} | ${cpuPerOrder(x)?.toFixed(0) ?? '-'} | ${x.replay ? x.replay.cpuMsPerOrder.toFixed(1) : '-'} |`,
+        `| ${x.key} | ${x.against ?? 'this'} | ${saturation(x)!.perSecond.toFixed(1)} | ${cpu(x)} | ${cpuPerOrder(x)?.toFixed(0) ?? '-'} | ${x.replay ? x.replay.cpuMsPerOrder.toFixed(1) : '-'} | ${saturation(x)!.persistenceRequestsPerOrder?.toFixed(1) ?? '-'} |`,
       );
     }
   }
