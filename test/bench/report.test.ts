@@ -46,7 +46,7 @@ describe('targets', () => {
       ['c ≥ 0.65 × f', true],
       ['c ≥ 2 × a', true],
       ['c ≥ 0.9 × d', true],
-      [`engine's CPU per order over the floor's ≤ 58 ms (a third off 87)`, true],
+      [`engine's CPU per order over the floor's ≤ 58 ms (a third off 87, 0b0a4f3, measured on another day)`, true],
     ]);
     const missed = targets([workload('f', [40]), workload('a', [11]), workload('d', [30]), workload('c', [21])]);
     expect(missed.map((t) => t.pass)).toEqual([false, false, false, true]);
@@ -64,6 +64,10 @@ describe('targets', () => {
     const within = targets([floor, costing('c', { worker: 50, api: 10, server: 35, postgres: 8 })]).at(-1)!;
     expect(within).toMatchObject({ pass: true, detail: 'c 103 − f 45 = 58 ms (worker, API, server, PostgreSQL)' });
     expect(targets([floor, costing('c', { worker: 50, api: 10, server: 36, postgres: 8 })]).at(-1)!.pass).toBe(false);
+    // Run against another commit, the same run's figure for that commit is the reference.
+    const then = [{ ...costing('f', { worker: 20, server: 25 }), against: 'abc1234' }, { ...costing('c', { worker: 80, api: 10, server: 40, postgres: 5 }), against: 'abc1234' }];
+    const judged = targets([floor, costing('c', { worker: 50, api: 10, server: 36, postgres: 8 }), ...then]).at(-1)!;
+    expect(judged).toMatchObject({ name: "engine's CPU per order over the floor's ≤ 60 ms (a third off 90, abc1234)", pass: true });
   });
 
   it('judges this checkout only, and compares it with a commit run against it', () => {
