@@ -97,7 +97,7 @@ const NOT_JSON: ProblemDoc = {
 };
 const BUSY: ProblemDoc = {
   examples: {
-    TOO_MANY_REQUESTS: problem('Too many requests for one order at once', 'TOO_MANY_REQUESTS', 'The order has too many requests in flight; retry shortly.'),
+    TOO_MANY_REQUESTS: problem('Too many requests for one order at once', 'TOO_MANY_REQUESTS', 'The order has too many requests in flight; the request may still take effect: read the order before repeating it (a payment or shipment repeats safely as it is).'),
   },
 };
 /** What every route behind a key can answer while the database is down (the key is read from it). */

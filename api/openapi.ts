@@ -95,7 +95,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: '`PAYLOAD_TOO_LARGE`: the body is over 256 KiB.',
   415: '`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`.',
   422: '`UNPROCESSABLE`: the request fits the schema but can never succeed on this order.',
-  429: '`TOO_MANY_REQUESTS`: too many requests in flight for this order; try again after `Retry-After` seconds.',
+  429: '`TOO_MANY_REQUESTS`, after `Retry-After` seconds: either the engine is serving as many requests as it can (nothing was done), or the order has too many requests in flight (the request may still take effect: read the order before repeating it).',
   503: '`UNAVAILABLE`: the database or Temporal is unreachable (`detail` names it; `/ready` says which is down), or the order did not answer in time; try again after `Retry-After` seconds. After an update the request may still have taken effect: read the order before repeating it.',
 };
 

@@ -47,6 +47,10 @@ function refusal(err: WorkflowUpdateFailedError): ApplicationFailure | undefined
  * is returned unchanged: only the caller knows whether the order never existed or has
  * closed, and it answers each differently.
  */
+/** What a caller refused by the order itself is told (see the RESOURCE_EXHAUSTED case). */
+export const ORDER_BUSY_DETAIL =
+  'The order has too many requests in flight; the request may still take effect: read the order before repeating it (a payment or shipment repeats safely as it is).';
+
 export function fromTemporal(err: unknown): unknown {
   if (err instanceof WorkflowNotFoundError || err instanceof DomainError) return err;
   if (err instanceof WorkflowUpdateFailedError) {
@@ -77,7 +81,10 @@ export function fromTemporal(err: unknown): unknown {
   }
   const code = grpcCode(err);
   if (code === grpcStatus.RESOURCE_EXHAUSTED) {
-    return new DomainError('TOO_MANY_REQUESTS', 'The order has too many requests in flight; retry shortly.', {
+    // The server may refuse a repeat of the SDK's call for an update it had already admitted
+    // (the client sends it again until accepted): under a flood such an update still reaches
+    // the order. The fault suite's payment storm saw a few of these.
+    return new DomainError('TOO_MANY_REQUESTS', ORDER_BUSY_DETAIL, {
       retryAfterSeconds: 1,
     });
   }

@@ -58,7 +58,7 @@ it('answers 429 with Retry-After when the order has too many updates in flight, 
     });
     expect(res.headers['retry-after']).toBe('1');
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS', detail: expect.stringContaining('retry') });
+    expect(res.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS', detail: expect.stringContaining('may still take effect') });
   } finally {
     await handle.terminate('test over');
     await inFlight;

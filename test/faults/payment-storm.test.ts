@@ -77,6 +77,9 @@ it('1,000 distinct payments to one order, 200 concurrent: every payment in the b
   const [books] = await database.sql<[{ n: number; total: number }]>`
     select count(*)::int as n, coalesce(sum(amount_minor), 0)::bigint::int as total from payments where order_id = ${orderId!}`;
   const inOrder = order?.view.payments.length ?? 0;
+  // Refused by the order (429) yet applied: the server refused a repeat of an update it had admitted.
+  const applied = new Set(order?.view.payments.map((p) => p.paymentReference));
+  attack.notes['answered 429 yet applied'] = requests.filter((r) => r.status === 429 && applied.has(r.id)).length;
   const accepted = requests.filter((r) => r.status === 201).length;
   tally(attack, found);
   attack.notes['payments in the books'] = books.n;
