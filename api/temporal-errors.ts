@@ -42,15 +42,15 @@ function refusal(err: WorkflowUpdateFailedError): ApplicationFailure | undefined
   return cause instanceof ApplicationFailure ? cause : undefined;
 }
 
+/** What a caller refused by the order itself is told (see the RESOURCE_EXHAUSTED case). */
+export const ORDER_BUSY_DETAIL =
+  'The order has too many requests in flight; the request may still take effect: read the order before repeating it (a payment or shipment repeats safely as it is).';
+
 /**
  * Translates a Temporal client error into what the API answers. `WorkflowNotFoundError`
  * is returned unchanged: only the caller knows whether the order never existed or has
  * closed, and it answers each differently.
  */
-/** What a caller refused by the order itself is told (see the RESOURCE_EXHAUSTED case). */
-export const ORDER_BUSY_DETAIL =
-  'The order has too many requests in flight; the request may still take effect: read the order before repeating it (a payment or shipment repeats safely as it is).';
-
 export function fromTemporal(err: unknown): unknown {
   if (err instanceof WorkflowNotFoundError || err instanceof DomainError) return err;
   if (err instanceof WorkflowUpdateFailedError) {

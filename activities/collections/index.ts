@@ -6,7 +6,7 @@ import { enqueueNotification } from '../../db/queries/notifications.js';
 import type { DunningStep } from '../../workflows/order/rules/dunning.js';
 import { creditNoteEntry, feeEntry } from '../../workflows/order/rules/journal.js';
 import { formatMoney } from '../../workflows/order/rules/money.js';
-import { type BooksBalance, balanceMinor, booksBalance, creditNoteMinor, dunnableMinor } from '../../workflows/order/rules/receivable.js';
+import { type BooksBalance, booksBalance, creditNoteMinor, dunnableMinor } from '../../workflows/order/rules/receivable.js';
 import { stepKey } from '../context.js';
 import { post } from '../billing/index.js';
 import { resolveRecipient } from '../notifications/index.js';
