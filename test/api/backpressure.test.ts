@@ -22,29 +22,39 @@ useApi(
   },
 );
 
-it('answers 429 with Retry-After when the order has too many updates in flight, and changes nothing', async () => {
-  const orderId = uniqueId('busy');
-  // No worker polls this queue: an update sent to the order is admitted and stays in flight.
-  const handle = await h.env.client.workflow.start('orderWorkflow', {
+/** An order no worker serves: an update sent to it is admitted and stays in flight. */
+function startUnservedOrder(orderId: string) {
+  return h.env.client.workflow.start('orderWorkflow', {
     workflowId: orderWorkflowId(orderId),
     taskQueue: uniqueId('nobody'),
     args: [{ orderId, customerId: 'c', currency: 'USD', lines: LINES, taxRateBps: 0, paymentTermsDays: 30, policy: testPolicy() }],
   });
-  // The API's own retry policy (as `npm run api` connects), and inside it a count of the
-  // update calls that actually go out: one per attempt.
-  let updateCalls = 0;
+}
+
+/**
+ * A client with the API's own retry policy (as `npm run api` connects), and inside it a count
+ * of the update calls that actually go out: one per attempt.
+ */
+async function countingClient() {
+  const counted = { updateCalls: 0 };
   const countUpdates: GrpcInterceptor = (options, next) => {
-    if (options.method_definition.path.endsWith('/UpdateWorkflowExecution')) updateCalls += 1;
+    if (options.method_definition.path.endsWith('/UpdateWorkflowExecution')) counted.updateCalls += 1;
     // Passes the call on untouched (grpc-js types ask for its own class; any call will do).
     return next(options) as ReturnType<GrpcInterceptor>;
   };
   const connection = await Connection.connect({ address: h.env.address, interceptors: [apiRetryInterceptor(), countUpdates] });
-  const client = new Client({ connection, namespace: h.env.namespace ?? 'default' });
+  return { counted, connection, client: new Client({ connection, namespace: h.env.namespace ?? 'default' }) };
+}
+
+it('answers 429 with Retry-After when the order has too many updates in flight, and changes nothing', async () => {
+  const orderId = uniqueId('busy');
+  const handle = await startUnservedOrder(orderId);
+  const { counted, connection, client } = await countingClient();
   const app = await buildApp({ temporal: client, namespace: h.env.namespace ?? 'default', database: h.stack.database });
   const inFlight = handle.executeUpdate(submitOrderUpdate, { args: [{ requestFingerprint: null }] }).catch(() => undefined);
   try {
     const res = await eventually(async () => {
-      updateCalls = 0;
+      counted.updateCalls = 0;
       const r = await app.inject({
         method: 'POST',
         url: `/orders/${orderId}/cancel`,
@@ -53,7 +63,7 @@ it('answers 429 with Retry-After when the order has too many updates in flight, 
       });
       expect(r.statusCode, r.body).toBe(429);
       // Answered on the first refusal, not after the client's backed-off retries.
-      expect(updateCalls).toBe(1);
+      expect(counted.updateCalls).toBe(1);
       return r;
     });
     expect(res.headers['retry-after']).toBe('1');
@@ -73,19 +83,9 @@ it('answers 429 with Retry-After when the order has too many updates in flight, 
 
 it('refuses at once with 429 a request past the calls the engine can serve, and sends it nowhere', async () => {
   const orderId = uniqueId('held');
-  // No worker polls this queue: the first request's call stays in flight until its deadline.
-  const handle = await h.env.client.workflow.start('orderWorkflow', {
-    workflowId: orderWorkflowId(orderId),
-    taskQueue: uniqueId('nobody'),
-    args: [{ orderId, customerId: 'c', currency: 'USD', lines: LINES, taxRateBps: 0, paymentTermsDays: 30, policy: testPolicy() }],
-  });
-  let updateCalls = 0;
-  const countUpdates: GrpcInterceptor = (options, next) => {
-    if (options.method_definition.path.endsWith('/UpdateWorkflowExecution')) updateCalls += 1;
-    return next(options) as ReturnType<GrpcInterceptor>;
-  };
-  const connection = await Connection.connect({ address: h.env.address, interceptors: [apiRetryInterceptor(), countUpdates] });
-  const client = new Client({ connection, namespace: h.env.namespace ?? 'default' });
+  // The first request's call stays in flight until its deadline.
+  const handle = await startUnservedOrder(orderId);
+  const { counted, connection, client } = await countingClient();
   const admission = new EngineAdmission(1);
   const app = await buildApp({
     temporal: client,
@@ -116,5 +116,5 @@ it('refuses at once with 429 a request past the calls the engine can serve, and 
     await connection.close();
   }
   // Only the held request's update went out; the refused one never left the API.
-  expect(updateCalls).toBe(1);
+  expect(counted.updateCalls).toBe(1);
 });
