@@ -37,6 +37,14 @@ describe('bench commands', () => {
     expect(parseOptions(['--no-scale'])).toMatchObject({ scaleOrders: 0, waveOrders: 0 });
   });
 
+  it('runs another commit beside this checkout with --against, a run without a budget', () => {
+    const o = parseOptions(['--against=HEAD~1', '--only=f,c']);
+    expect(o).toMatchObject({ command: 'default', against: 'HEAD~1' });
+    expect(o.budget).toBeUndefined();
+    expect(parseOptions([]).against).toBeUndefined();
+    expect(() => parseOptions(['scale', '--against=HEAD~1'])).toThrow(/--against/);
+  });
+
   it('refuses the sweep flags in the scale run, which has no sweep', () => {
     expect(() => parseOptions(['scale', '--quick'])).toThrow(/leave --quick to npm run bench/);
     expect(() => parseOptions(['scale', '--only=f', '--sweep=8'])).toThrow(/--only, --sweep/);
