@@ -197,9 +197,9 @@ try {
 
   async function setUp(key: WorkloadKey, checkout: Checkout): Promise<Running> {
     const server = await startDevServer(checkout);
-    const root = checkout.root;
-    const here = path.join(root, 'bench');
     const { engine: engineBundle, baseline: baselineBundle } = bundlesOf(checkout);
+    // Profiles of a twin from another commit go beside this checkout's, not over them.
+    const suffix = checkout.label && `-${checkout.label}`;
     const processes: NodeProcess[] = [];
     try {
       const polled = async (taskQueue: string) => {
@@ -220,11 +220,11 @@ try {
       let driver: Driver;
       const pids: Record<string, number> = { server: server.pid, bench: process.pid };
       if (key === 'f' || key === 'a') {
-        const worker = await start('baseline worker', path.join(here, 'baseline', 'worker.ts'), { ...common, WORKFLOW_BUNDLE: baselineBundle }, () => polled(BASELINE_TASK_QUEUE), 90_000, nodeArgs(`baseline-${key}`));
+        const worker = await start('baseline worker', path.join(checkout.root, 'bench', 'baseline', 'worker.ts'), { ...common, WORKFLOW_BUNDLE: baselineBundle }, () => polled(BASELINE_TASK_QUEUE), 90_000, nodeArgs(`baseline-${key}${suffix}`));
         pids.worker = worker.pid;
         driver = baselineDriver(server.client, key === 'f' ? 'floorOrderWorkflow' : 'naiveOrderWorkflow', `${runId}-${key}`, calls);
       } else {
-        const worker = await start('worker', path.join(root, 'workers', 'main.ts'), engine, () => polled(ORDER_TASK_QUEUE), 90_000, nodeArgs(`worker-${key}`));
+        const worker = await start('worker', path.join(checkout.root, 'workers', 'main.ts'), engine, () => polled(ORDER_TASK_QUEUE), 90_000, nodeArgs(`worker-${key}${suffix}`));
         pids.worker = worker.pid;
         if (key === 'd') {
           driver = clientDriver(server.client, `${runId}-${key}`, calls);
@@ -233,11 +233,11 @@ try {
           const apiUrl = `http://127.0.0.1:${apiPort}`;
           const api = await start(
             'api',
-            path.join(root, 'api', 'server.ts'),
+            path.join(checkout.root, 'api', 'server.ts'),
             { ...common, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(apiPort), API_BOOTSTRAP_KEY: `bench:service:${apiKey}`, ORDER_POLICIES: 'standard' },
             async () => (await fetch(`${apiUrl}/health`)).ok,
             60_000,
-            nodeArgs('api'),
+            nodeArgs(`api${suffix}`),
           );
           pids.api = api.pid;
           driver = httpDriver(apiUrl, apiKey, `${runId}-${key}`, calls);
