@@ -44,14 +44,16 @@ export function validateShipment(
   shipment: ShipmentInput,
   pending: ReadonlyMap<string, ShipmentInput['lines']>,
 ): void {
-  // While the automatic credit check runs (moments), a shipment waits for its outcome.
-  const creditCheckRunning = phase === 'credit' && view.status === 'credit_review';
-  if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${view.status}: it takes no shipments`);
   if (!shipment.shipmentId?.trim()) throw invalid('shipmentId is required');
   checkText(shipment.shipmentId, 'one line', 'shipmentId');
+  // A repeat says so whatever the stage: the shipment that completed the order is often the
+  // one a caller repeats after losing the answer, and must learn it was recorded.
   if (pending.has(shipment.shipmentId) || view.shipments.some((recorded) => recorded.shipmentId === shipment.shipmentId)) {
     throw conflict(`shipment ${shipment.shipmentId} was already recorded`);
   }
+  // While the automatic credit check runs (moments), a shipment waits for its outcome.
+  const creditCheckRunning = phase === 'credit' && view.status === 'credit_review';
+  if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${view.status}: it takes no shipments`);
   if (!Array.isArray(shipment.lines) || shipment.lines.length === 0) throw invalid('a shipment needs at least one line');
   const seen = new Set<string>();
   for (const line of shipment.lines) {
@@ -112,12 +114,12 @@ export function validateDispute(
   pending: ReadonlySet<string>,
   openDisputedMinor: number,
 ): void {
-  if (phase !== 'collections') throw conflict(`the order is ${view.status}: there is no open invoice to dispute`);
   if (!dispute.disputeId?.trim()) throw invalid('disputeId is required');
   checkText(dispute.disputeId, 'one line', 'disputeId');
   if (pending.has(dispute.disputeId) || view.disputes.some((recorded) => recorded.disputeId === dispute.disputeId)) {
     throw conflict(`dispute ${dispute.disputeId} already exists`);
   }
+  if (phase !== 'collections') throw conflict(`the order is ${view.status}: there is no open invoice to dispute`);
   if (!isPositiveInteger(dispute.amountMinor)) throw invalid('amountMinor must be a positive whole number of minor units');
   const undisputed = view.balanceMinor - openDisputedMinor;
   if (dispute.amountMinor > undisputed) {

@@ -83,6 +83,11 @@ describe('fulfillment', () => {
     expect(await refusal(handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'again', requestedBy: 'shop' }] }))).toMatch(
       /cannot be cancelled; after invoicing use a credit note/,
     );
+    // A caller who lost the answer and repeats the shipment learns it was recorded.
+    const repeat = { shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 4 }] };
+    expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [repeat] }))).toMatch(/shipment sh-1 was already recorded/);
+    const another = { shipmentId: 'sh-2', lines: [{ lineId: 'l1', quantity: 1 }] };
+    expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [another] }))).toMatch(/awaiting_payment: it takes no shipments/);
     await handle.terminate('test done');
     await recordHistory(handle, 'remainder-cancelled-after-partial-shipment');
   });
