@@ -13,22 +13,19 @@ import {
   type OwnDatabase,
   type Request,
   type Stack,
-  atRest,
-  auditBooks,
+  closeAttack,
   createCustomer,
+  expectSound,
   inPool,
+  judgeAtRest,
   orderBody,
   ownDatabase,
-  report,
+  serverErrors,
   sleep,
   startStack,
   statusIs,
   uid,
   untilAnswered,
-  verdict,
-  serverErrors,
-  verdictLines,
-  tally,
 } from './harness.js';
 
 const CREATES = 100;
@@ -93,15 +90,11 @@ it('100 concurrent identical creates: one order, one workflow, at most one 201, 
       stack.api.call('service', 'POST', `/orders/${orderId}/payments`, { paymentReference: `pay-${orderId}`, amountMinor: ORDER_TOTAL_MINOR, currency: 'USD', method: 'bank_transfer' }),
     )
   ).status;
-  const rest = await atRest(stack, [orderId], statusIs('closed'));
-  const found = await verdict(stack, rest.orders, requests);
-  const findings = await auditBooks(stack, [orderId]);
-  tally(attack, found);
+  const judged = await judgeAtRest(stack, [orderId], statusIs('closed'), requests);
   attack.doubled += duplicateEvents.length + (runs > 1 ? runs - 1 : 0) + Math.max(0, created - 1);
   attack.notes['answered 201'] = created;
   attack.notes['workflow runs'] = runs;
-  attack.notes['audit findings'] = findings.length;
-  report(task, [attack, retry, after], findings);
+  const findings = await closeAttack(stack, task, attack, [orderId], [judged], [attack, retry, after]);
 
   expect.soft(serverErrors(stack, [attack, retry, after]), '5xx other than 503').toEqual([]);
   expect.soft(created, 'answers 201').toBeLessThanOrEqual(1);
@@ -112,8 +105,6 @@ it('100 concurrent identical creates: one order, one workflow, at most one 201, 
   expect.soft(duplicateEvents, 'audit events recorded more than once').toEqual([]);
   expect.soft(runs, 'workflow runs').toBe(1);
   expect.soft(requests.map((r) => r.status), 'create, shipment, payment').toEqual([requests[0]!.status, 200, 201]);
-  expect.soft(rest.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(found), 'lost, doubled or disagreeing').toEqual([]);
-  expect.soft(findings, 'the ledger audit').toEqual([]);
+  expectSound([judged], findings);
 });
 

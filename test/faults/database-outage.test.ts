@@ -10,21 +10,18 @@ import {
   type OwnDatabase,
   type Request,
   type Stack,
-  atRest,
-  auditBooks,
+  closeAttack,
   createCustomer,
+  expectSound,
+  judgeAtRest,
   moveOrders,
   ownDatabase,
-  report,
+  serverErrors,
   sleep,
   startStack,
   statusIs,
   uid,
   unanswered,
-  verdict,
-  serverErrors,
-  verdictLines,
-  tally,
 } from './harness.js';
 
 const ORDERS = 40;
@@ -74,16 +71,10 @@ it('PostgreSQL stopped for 15 s under load, then started: only 503s meanwhile, n
   await outage;
   expect(outage, 'the database was stopped').toBeDefined();
 
-  const rest = await atRest(stack, orderIds, statusIs('closed'));
-  const found = await verdict(stack, rest.orders, requests);
-  tally(attack, found);
-  const findings = await auditBooks(stack, orderIds);
-  attack.notes['audit findings'] = findings.length;
-  report(task, [attack], findings);
+  const judged = await judgeAtRest(stack, orderIds, statusIs('closed'), requests);
+  const findings = await closeAttack(stack, task, attack, orderIds, [judged]);
 
   expect.soft(serverErrors(stack, [attack]), '5xx other than 503').toEqual([]);
   expect.soft(unanswered(requests), 'requests the client could not settle').toEqual([]);
-  expect.soft(rest.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(found), 'lost, doubled or disagreeing').toEqual([]);
-  expect.soft(findings, 'the ledger audit').toEqual([]);
+  expectSound([judged], findings);
 });

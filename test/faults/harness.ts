@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { type ApiRole, issueApiKey } from '../../api/auth.js';
 import { type DatabaseHandle, openDatabase } from '../../db/client.js';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
@@ -502,6 +502,49 @@ export function tally(attack: Attack, ...verdicts: Verdict[]): void {
 /** What the verdict found, one line each: lost, doubled, disagreeing; [] when nothing. */
 export function verdictLines(v: Verdict): string[] {
   return [...v.lost.map((l) => `lost: ${l}`), ...v.doubled.map((l) => `doubled: ${l}`), ...v.disagree.map((l) => `disagree: ${l}`)];
+}
+
+// ---- an attack's end ----------------------------------------------------------------------
+
+/** Orders at rest, and what they hold judged against the answers the requests got. */
+export interface Judged {
+  rest: Rest;
+  found: Verdict;
+}
+
+/** Waits until the orders are at rest where `expected` says, then judges them against `requests`. */
+export async function judgeAtRest(stack: Stack, orderIds: string[], expected: Expectation, requests: Request[]): Promise<Judged> {
+  const rest = await atRest(stack, orderIds, expected);
+  return { rest, found: await verdict(stack, rest.orders, requests) };
+}
+
+/**
+ * Ends an attack: counts what the judgements found into its figures, audits the books of its
+ * orders and prints the figures of `shown` (the attack alone unless told). Returns the audit's
+ * findings.
+ */
+export async function closeAttack(
+  stack: Stack,
+  task: Parameters<typeof report>[0],
+  attack: Attack,
+  orderIds: string[],
+  judged: Judged[],
+  shown: Attack[] = [attack],
+): Promise<string[]> {
+  tally(attack, ...judged.map((j) => j.found));
+  const findings = await auditBooks(stack, orderIds);
+  attack.notes['audit findings'] = findings.length;
+  report(task, shown, findings);
+  return findings;
+}
+
+/** What every attack must end with: no order stuck, nothing lost, doubled or disagreeing, a clean audit. */
+export function expectSound(judged: Judged[], findings: string[]): void {
+  for (const { rest, found } of judged) {
+    expect.soft(rest.stuck, 'orders not where they should be at rest').toEqual([]);
+    expect.soft(verdictLines(found), 'lost, doubled or disagreeing').toEqual([]);
+  }
+  expect.soft(findings, 'the ledger audit').toEqual([]);
 }
 
 // ---- orders moving -----------------------------------------------------------------------

@@ -12,20 +12,17 @@ import {
   type OwnDatabase,
   type Request,
   type Stack,
-  atRest,
-  auditBooks,
+  closeAttack,
   createCustomer,
   createOrders,
+  expectSound,
   inPool,
+  judgeAtRest,
   ownDatabase,
-  report,
+  serverErrors,
   shipOrders,
   startStack,
   statusIs,
-  verdict,
-  serverErrors,
-  verdictLines,
-  tally,
 } from './harness.js';
 
 const PAYMENTS = 1_000;
@@ -71,9 +68,8 @@ it('1,000 distinct payments to one order, 200 concurrent: every payment in the b
     request.status = answer.status;
   });
 
-  const rest = await atRest(stack, [orderId!], statusIs('awaiting_payment'));
-  const found = await verdict(stack, rest.orders, requests);
-  const order = rest.orders.get(orderId!);
+  const judged = await judgeAtRest(stack, [orderId!], statusIs('awaiting_payment'), requests);
+  const order = judged.rest.orders.get(orderId!);
   const [books] = await database.sql<[{ n: number; total: number }]>`
     select count(*)::int as n, coalesce(sum(amount_minor), 0)::bigint::int as total from payments where order_id = ${orderId!}`;
   const inOrder = order?.view.payments.length ?? 0;
@@ -81,22 +77,17 @@ it('1,000 distinct payments to one order, 200 concurrent: every payment in the b
   const applied = new Set(order?.view.payments.map((p) => p.paymentReference));
   attack.notes['answered 429 yet applied'] = requests.filter((r) => r.status === 429 && applied.has(r.id)).length;
   const accepted = requests.filter((r) => r.status === 201).length;
-  tally(attack, found);
   attack.notes['payments in the books'] = books.n;
   attack.notes['payments in the order'] = inOrder;
   attack.notes['answered 201'] = accepted;
-  const findings = await auditBooks(stack, [orderId!]);
-  attack.notes['audit findings'] = findings.length;
-  report(task, [setup, attack], findings);
+  const findings = await closeAttack(stack, task, attack, [orderId!], [judged], [setup, attack]);
 
   expect.soft(serverErrors(stack, [attack]), '5xx other than 503').toEqual([]);
   // Only fresh payments were sent: no answer is a duplicate's 200.
   expect.soft(attack.count(200), 'answers 200 (a duplicate)').toBe(0);
-  expect.soft(rest.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(found), 'lost, doubled or disagreeing').toEqual([]);
+  expectSound([judged], findings);
   // Every payment answered 201 is in both (the verdict); the books and the order hold the same payments.
   expect.soft(books.n, 'payments in the books, against those in the order').toBe(inOrder);
   expect.soft(order!.view.balanceMinor, 'the balance: the invoice less the payments in the books').toBe(ORDER_TOTAL_MINOR - books.total);
   expect.soft(order!.view.customerCreditMinor, 'customer credit').toBe(0);
-  expect.soft(findings, 'the ledger audit').toEqual([]);
 });

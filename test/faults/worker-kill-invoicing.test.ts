@@ -9,19 +9,16 @@ import {
   type OwnDatabase,
   type Request,
   type Stack,
-  atRest,
-  auditBooks,
+  closeAttack,
   createCustomer,
   createOrders,
+  expectSound,
   inPool,
+  judgeAtRest,
   ownDatabase,
-  report,
   startStack,
   statusIs,
   untilAnswered,
-  verdict,
-  verdictLines,
-  tally,
 } from './harness.js';
 
 const ORDERS = 60;
@@ -75,8 +72,7 @@ it('worker SIGKILLed during invoicing, then restarted: nothing lost, no invoice 
   expect(killed, 'the kill happened').toBeDefined();
 
   // At rest, before any repeat: what was answered 2xx is there; what was not is either wholly there or not at all.
-  const first = await atRest(stack, orderIds, statusIs('awaiting_shipment', 'awaiting_payment'));
-  const before = await verdict(stack, first.orders, requests);
+  const before = await judgeAtRest(stack, orderIds, statusIs('awaiting_shipment', 'awaiting_payment'), requests);
 
   // The client repeats each shipment that got no answer, 503 or 429: 200, or 409 as already recorded.
   const retry = new Attack('shipments repeated after 503/429/no answer');
@@ -91,18 +87,10 @@ it('worker SIGKILLed during invoicing, then restarted: nothing lost, no invoice 
       request.status = answer.status;
     },
   );
-  const last = await atRest(stack, orderIds, statusIs('awaiting_payment'));
-  const after = await verdict(stack, last.orders, requests);
-  tally(attack, before, after);
-  const findings = await auditBooks(stack, orderIds);
-  attack.notes['audit findings'] = findings.length;
-  report(task, [setup, attack, retry], findings);
+  const after = await judgeAtRest(stack, orderIds, statusIs('awaiting_payment'), requests);
+  const findings = await closeAttack(stack, task, attack, orderIds, [before, after], [setup, attack, retry]);
 
-  expect.soft(first.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(before), 'lost, doubled or disagreeing').toEqual([]);
-  expect.soft(last.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(after), 'lost, doubled or disagreeing').toEqual([]);
-  expect.soft(findings, 'the ledger audit').toEqual([]);
+  expectSound([before, after], findings);
   // Gapless: the invoices of these orders hold the numbers 1 to ORDERS of their series.
   const [{ n, first: lo, last: hi }] = await database.sql<[{ n: number; first: number; last: number }]>`
     select count(*)::int as n, min(sequence)::int as first, max(sequence)::int as last from invoices where order_id = any(${orderIds})`;

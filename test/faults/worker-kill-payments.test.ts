@@ -10,20 +10,17 @@ import {
   type OwnDatabase,
   type Request,
   type Stack,
-  atRest,
-  auditBooks,
+  closeAttack,
   createCustomer,
   createOrders,
+  expectSound,
   inPool,
+  judgeAtRest,
   ownDatabase,
-  report,
   shipOrders,
   startStack,
   statusIs,
   untilAnswered,
-  verdict,
-  verdictLines,
-  tally,
 } from './harness.js';
 
 const ORDERS = 50;
@@ -88,8 +85,7 @@ it('worker SIGKILLed while payments are applied, then restarted: nothing lost or
   await killed;
   expect(killed, 'the kill happened').toBeDefined();
 
-  const first = await atRest(stack, orderIds, statusIs('awaiting_payment', 'closed'));
-  const before = await verdict(stack, first.orders, requests);
+  const before = await judgeAtRest(stack, orderIds, statusIs('awaiting_payment', 'closed'), requests);
 
   const retry = new Attack('payments repeated after 503/429/no answer');
   await inPool(
@@ -99,19 +95,11 @@ it('worker SIGKILLed while payments are applied, then restarted: nothing lost or
       request.status = (await untilAnswered(retry, () => pay(request))).status;
     },
   );
-  const last = await atRest(stack, orderIds, statusIs('closed'));
-  const after = await verdict(stack, last.orders, requests);
-  tally(attack, before, after);
-  const findings = await auditBooks(stack, orderIds);
-  attack.notes['audit findings'] = findings.length;
-  report(task, [setup, attack, retry], findings);
+  const after = await judgeAtRest(stack, orderIds, statusIs('closed'), requests);
+  const findings = await closeAttack(stack, task, attack, orderIds, [before, after], [setup, attack, retry]);
 
-  expect.soft(first.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(before), 'lost, doubled or disagreeing').toEqual([]);
-  expect.soft(last.stuck, 'orders not where they should be at rest').toEqual([]);
-  expect.soft(verdictLines(after), 'lost, doubled or disagreeing').toEqual([]);
+  expectSound([before, after], findings);
   expect.soft(requests.filter((r) => r.status !== 200 && r.status !== 201).map((r) => `${r.id} ${r.status}`), 'payments not settled after the repeats').toEqual([]);
-  expect.soft(findings, 'the ledger audit').toEqual([]);
   const [{ n, total }] = await database.sql<[{ n: number; total: number }]>`
     select count(*)::int as n, coalesce(sum(amount_minor), 0)::bigint::int as total from payments where order_id = any(${orderIds})`;
   expect.soft({ n, total }, 'payments in the books').toEqual({ n: ORDERS * 2, total: ORDERS * ORDER_TOTAL_MINOR });
