@@ -2,7 +2,7 @@
 // body. One order comes of it: one row, its lines once, one workflow with one run, at most one
 // 201 and every other 2xx a 200 with the same order. What the order refused (429, 503) the
 // client repeats once the storm is over, a few at a time, until answered: 200, the same order. The order then ships, is paid and closes, books clean.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
 import {
   type Answer,
@@ -19,13 +19,12 @@ import {
   inPool,
   judgeAtRest,
   orderBody,
-  ownDatabase,
   serverErrors,
   sleep,
-  startStack,
   statusIs,
   uid,
   untilAnswered,
+  useOwnStack,
 } from './harness.js';
 
 const CREATES = 100;
@@ -33,14 +32,9 @@ const CREATES = 100;
 let database: OwnDatabase;
 let stack: Stack;
 
-beforeAll(async () => {
-  database = await ownDatabase();
-  stack = await startStack(database);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+useOwnStack((own) => {
+  stack = own;
+  database = own.database;
 });
 
 it('100 concurrent identical creates: one order, one workflow, at most one 201, the rest the same order', async ({ task }) => {

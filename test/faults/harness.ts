@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import postgres from 'postgres';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { type ApiRole, issueApiKey } from '../../api/auth.js';
 import { type DatabaseHandle, openDatabase } from '../../db/client.js';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
@@ -71,6 +71,21 @@ export async function startStack(database: OwnDatabase, temporalArgs: string[] =
       await engine.stop();
     },
   };
+}
+
+/** Gives the test file a database and an engine of its own, stopped and dropped after its tests. */
+export function useOwnStack(use: (stack: Stack) => void): void {
+  let database: OwnDatabase | undefined;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    database = await ownDatabase();
+    stack = await startStack(database);
+    use(stack);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await database?.drop();
+  });
 }
 
 // ---- HTTP, counted -----------------------------------------------------------------------

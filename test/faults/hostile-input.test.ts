@@ -6,7 +6,7 @@
 // customer and orders) with one field made hostile. Every answer must be a 4xx problem naming
 // that field, never a 5xx; and nothing may change: not a row of the database, not an order.
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { orderWorkflowId } from '../../workflows/order/contract.js';
 import {
   type Answer,
@@ -19,26 +19,20 @@ import {
   createOrders,
   inPool,
   orderBody,
-  ownDatabase,
   report,
   shipOrders,
-  startStack,
   statusIs,
   uid,
   untilAnswered,
+  useOwnStack,
 } from './harness.js';
 
 let database: OwnDatabase;
 let stack: Stack;
 
-beforeAll(async () => {
-  database = await ownDatabase();
-  stack = await startStack(database);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+useOwnStack((own) => {
+  stack = own;
+  database = own.database;
 });
 
 // ---- the document ------------------------------------------------------------------------

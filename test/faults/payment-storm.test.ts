@@ -5,7 +5,7 @@
 // A payment answered 2xx is in the books and in the order; one answered 429, 503 or not at
 // all is in both or in neither: the books never hold a payment the order does not. Nothing is
 // applied or posted twice; the order's view, its row and the ledger agree.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Attack,
   ORDER_TOTAL_MINOR,
@@ -18,11 +18,10 @@ import {
   expectSound,
   inPool,
   judgeAtRest,
-  ownDatabase,
   serverErrors,
   shipOrders,
-  startStack,
   statusIs,
+  useOwnStack,
 } from './harness.js';
 
 const PAYMENTS = 1_000;
@@ -32,14 +31,9 @@ const AMOUNT_MINOR = 100;
 let database: OwnDatabase;
 let stack: Stack;
 
-beforeAll(async () => {
-  database = await ownDatabase();
-  stack = await startStack(database);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+useOwnStack((own) => {
+  stack = own;
+  database = own.database;
 });
 
 it('1,000 distinct payments to one order, 200 concurrent: every payment in the books is in the order, nothing doubled', async ({ task }) => {

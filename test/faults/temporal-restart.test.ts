@@ -2,10 +2,9 @@
 // again on the same port and database file, ten seconds after the API noticed it gone. The worker and the API are not restarted: they
 // reconnect by themselves. The API answers 503 meanwhile, never another 5xx; once the server
 // is back every order closes, and what was answered 2xx is in the books and in the order, once.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Attack,
-  type OwnDatabase,
   type Request,
   type Stack,
   closeAttack,
@@ -13,13 +12,12 @@ import {
   expectSound,
   judgeAtRest,
   moveOrders,
-  ownDatabase,
   serverErrors,
   sleep,
-  startStack,
   statusIs,
   uid,
   unanswered,
+  useOwnStack,
 } from './harness.js';
 
 const ORDERS = 40;
@@ -29,17 +27,10 @@ const KILL_AFTER_PAID = 8;
 /** How long it stays down once the API has noticed. */
 const DOWN_MS = 10_000;
 
-let database: OwnDatabase;
 let stack: Stack;
 
-beforeAll(async () => {
-  database = await ownDatabase();
-  stack = await startStack(database);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+useOwnStack((own) => {
+  stack = own;
 });
 
 it('Temporal dev server SIGKILLed under load and restarted on its file: only 503s meanwhile, nothing lost or doubled, every order closes', async ({ task }) => {

@@ -2,7 +2,7 @@
 // of them in flight, and started again. Nothing a 2xx answered may be missing, no invoice may
 // be issued twice or skip a number, and once the client has repeated what got no answer (as
 // Retry-After tells it to), every order is invoiced and waits for payment.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Attack,
   FULL_SHIPMENT,
@@ -15,10 +15,9 @@ import {
   expectSound,
   inPool,
   judgeAtRest,
-  ownDatabase,
-  startStack,
   statusIs,
   untilAnswered,
+  useOwnStack,
 } from './harness.js';
 
 const ORDERS = 60;
@@ -29,14 +28,9 @@ const KILL_AFTER_ANSWERS = 10;
 let database: OwnDatabase;
 let stack: Stack;
 
-beforeAll(async () => {
-  database = await ownDatabase();
-  stack = await startStack(database);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+useOwnStack((own) => {
+  stack = own;
+  database = own.database;
 });
 
 it('worker SIGKILLed during invoicing, then restarted: nothing lost, no invoice doubled, every order invoiced', async ({ task }) => {

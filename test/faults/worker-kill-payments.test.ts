@@ -3,7 +3,7 @@
 // the order; one answered 503 or 429, or not at all, is in both or in neither; no payment is
 // applied or posted twice. Once the client has repeated what got no 2xx (the same reference:
 // 201, or 200 as a duplicate), every order is paid in full, reconciled and closed.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   Attack,
   ORDER_TOTAL_MINOR,
@@ -16,11 +16,10 @@ import {
   expectSound,
   inPool,
   judgeAtRest,
-  ownDatabase,
   shipOrders,
-  startStack,
   statusIs,
   untilAnswered,
+  useOwnStack,
 } from './harness.js';
 
 const ORDERS = 50;
@@ -34,14 +33,9 @@ const SECOND_MINOR = ORDER_TOTAL_MINOR - FIRST_MINOR;
 let database: OwnDatabase;
 let stack: Stack;
 
-beforeAll(async () => {
-  database = await ownDatabase();
-  stack = await startStack(database);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+useOwnStack((own) => {
+  stack = own;
+  database = own.database;
 });
 
 const pay = (request: Request) =>
