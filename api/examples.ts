@@ -534,7 +534,11 @@ export const orderExamples = {
     problems: {
       ...UPDATE_PROBLEMS,
       400: badBody('lines', 'Too small: expected array to have >=1 items'),
-      409: conflict('Shipped already in full', 'the order is awaiting_payment: it takes no shipments'),
+      409: conflict(
+        'Shipped already in full',
+        'the order is awaiting_payment: it takes no shipments',
+        'A new shipment ID once all has shipped, or an ID already recorded with other lines (`shipment shp-1 was already recorded with other lines`).',
+      ),
       422: unprocessable('A line the order does not have', 'line 9 is not on this order'),
     },
   },

@@ -30,6 +30,7 @@ import {
 } from '../../workflows/order/rules/admission.js';
 import { utcDate } from '../../workflows/order/rules/invoice.js';
 import { paymentIdentity } from '../../workflows/order/rules/receivable.js';
+import { recordedShipmentLines, shipmentIdentity } from '../../workflows/order/rules/shipment.js';
 import type { OrderPolicyName } from '../../workflows/order/rules/policy.js';
 import { fingerprint, orderInput, submitOrder } from '../../workflows/order/start.js';
 import type { orderWorkflow } from '../../workflows/order/workflow.js';
@@ -303,17 +304,30 @@ export const orderRoutes: FastifyPluginAsyncZod<OrderRouteDeps> = async (app, de
       schema: {
         operationId: 'recordShipment',
         summary: 'Report a shipment',
-        description: 'A shipment that completes the order answers once the invoice is issued.',
+        description:
+          'A shipment that completes the order answers once the invoice is issued. The shipment ID is its idempotency key: a repeat with the same lines answers 200 with the order as it stands and changes nothing; the same ID with other lines is 409.',
         tags: ['orders'],
         params: withExamples(orderIdParams, examples.ship.params),
         body: withExamples(shipmentBody, examples.ship.body),
         response: {
-          200: response(orderView, 'The order with the shipment recorded (and its invoice, once all has shipped).', examples.ship[200]),
+          200: response(orderView, 'The order with the shipment recorded (and its invoice, once all has shipped), also for a repeat.', examples.ship[200]),
           ...problemResponses(examples.ship.problems),
         },
       },
     },
-    async (request) => update(request.params.orderId, recordShipmentUpdate, { ...request.body, reportedBy: request.actor.name }),
+    async (request) => {
+      const { orderId } = request.params;
+      const shipment = { ...request.body, reportedBy: request.actor.name };
+      return update(orderId, recordShipmentUpdate, shipment).catch(async (err: unknown) => {
+        // A repeat after the order closed: the workflow is gone, its final view still answers.
+        if (!(err instanceof DomainError && err.code === 'CONFLICT')) throw err;
+        const view = (await getOrderRow(db, orderId))?.finalView;
+        const identity = shipmentIdentity(view ? recordedShipmentLines(view, shipment.shipmentId) : undefined, shipment.shipmentId, shipment.lines);
+        if (identity.kind === 'new') throw err;
+        if (identity.kind === 'different-shipment') throw new DomainError('CONFLICT', identity.message);
+        return view!;
+      });
+    },
   );
 
   app.post(

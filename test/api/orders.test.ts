@@ -180,6 +180,14 @@ describe('order updates', () => {
     expect(altered.statusCode, altered.body).toBe(409);
     expect(altered.json().detail).toContain('already used');
 
+    // So is a shipment repeated after it closed; the same ID with other lines is refused.
+    const shipped = await h.call('service', 'POST', `/orders/${orderId}/shipments`, FULL_SHIPMENT);
+    expect(shipped.statusCode, shipped.body).toBe(200);
+    expect(shipped.json()).toMatchObject({ status: 'closed', shipments: [{ shipmentId: FULL_SHIPMENT.shipmentId }] });
+    const reshipped = await h.call('service', 'POST', `/orders/${orderId}/shipments`, { ...FULL_SHIPMENT, lines: FULL_SHIPMENT.lines.slice(1) });
+    expect(reshipped.statusCode, reshipped.body).toBe(409);
+    expect(reshipped.json().detail).toBe(`shipment ${FULL_SHIPMENT.shipmentId} was already recorded with other lines`);
+
     // Anything else a closed order is sent is 409, naming its state.
     const late = await h.call('service', 'POST', `/orders/${orderId}/shipments`, { shipmentId: 'late', lines: [{ lineId: 'l1', quantity: 1 }] });
     expect(late.statusCode, late.body).toBe(409);

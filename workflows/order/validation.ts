@@ -14,6 +14,7 @@ import {
 } from './contract.js';
 import { isStorableDate, isStorableInstant, isStorableText } from './rules/input.js';
 import { paymentIdentity } from './rules/receivable.js';
+import { recordedShipmentLines, shipmentIdentity } from './rules/shipment.js';
 
 const refusal = (type: string) => (message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 /** The request does not fit the order as it stands (already done, wrong stage). */
@@ -46,11 +47,13 @@ export function validateShipment(
 ): void {
   if (!shipment.shipmentId?.trim()) throw invalid('shipmentId is required');
   checkText(shipment.shipmentId, 'one line', 'shipmentId');
-  // A repeat says so whatever the stage: the shipment that completed the order is often the
-  // one a caller repeats after losing the answer, and must learn it was recorded.
-  if (pending.has(shipment.shipmentId) || view.shipments.some((recorded) => recorded.shipmentId === shipment.shipmentId)) {
-    throw conflict(`shipment ${shipment.shipmentId} was already recorded`);
-  }
+  // A repeat is answered, not refused, whatever the stage: the shipment that completed the
+  // order is the one a caller most often repeats after losing the answer. The same ID with
+  // other lines is another shipment under a taken ID.
+  const known = recordedShipmentLines(view, shipment.shipmentId) ?? pending.get(shipment.shipmentId);
+  const identity = shipmentIdentity(known, shipment.shipmentId, shipment.lines);
+  if (identity.kind === 'repeat') return;
+  if (identity.kind === 'different-shipment') throw conflict(identity.message);
   // While the automatic credit check runs (moments), a shipment waits for its outcome.
   const creditCheckRunning = phase === 'credit' && view.status === 'credit_review';
   if (phase !== 'fulfillment' && !creditCheckRunning) throw conflict(`the order is ${view.status}: it takes no shipments`);

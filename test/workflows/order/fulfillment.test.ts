@@ -1,7 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getCreditProfile, getOrderRow } from '../../../db/queries/orders.js';
-import { cancelOrderUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
+import { type ShipmentInput, cancelOrderUpdate, getOrderQuery, recordShipmentUpdate } from '../../../workflows/order/contract.js';
 import { startTimeSkippingServer } from '../../helpers/temporal.js';
 import { DAY, type Harness, eventually, newOrder, refusal, useOrderHarness, startOrder, recordHistory } from './harness.js';
 
@@ -13,6 +14,8 @@ useOrderHarness(startTimeSkippingServer, (e, harness) => {
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
+const countShipments = async (orderId: string) =>
+  (await h.database.rows<{ n: number }>(sql`select count(*)::int as n from shipments where order_id = ${orderId}`))[0]?.n;
 
 describe('fulfillment', () => {
   it('refuses over-shipment, unknown lines and a repeated shipment ID, changing nothing', async () => {
@@ -37,6 +40,21 @@ describe('fulfillment', () => {
     expect(view.shippedQuantities).toEqual({ l1: 3, l2: 0 });
     await handle.terminate('test done');
     await recordHistory(handle, 'shipments-refused');
+  });
+
+  it('answers the same shipment sent twice at once with one shipment and one invoice', async () => {
+    const input = await newOrder(h);
+    const handle = await startOrder(h, input);
+    const all = { shipmentId: 'sh-all', lines: [{ lineId: 'l1', quantity: 10 }, { lineId: 'l2', quantity: 2 }] };
+    // The second arrives while the first is being recorded, or after: either way it waits for the same answer.
+    const answers = await Promise.all([1, 2].map(() => handle.executeUpdate(recordShipmentUpdate, { args: [all] })));
+    for (const answer of answers) {
+      expect(answer.status).toBe('awaiting_payment');
+      expect(answer.shipments.map((s) => s.shipmentId)).toEqual(['sh-all']);
+    }
+    expect(answers[1]!.invoice?.invoiceNumber).toBe(answers[0]!.invoice?.invoiceNumber);
+    expect(await countShipments(input.orderId)).toBe(1);
+    await handle.terminate('test done');
   });
 
   it("shows operators where it waits in Temporal UI's Call Stack, with three frames per promise", async () => {
@@ -83,11 +101,17 @@ describe('fulfillment', () => {
     expect(await refusal(handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'again', requestedBy: 'shop' }] }))).toMatch(
       /cannot be cancelled; after invoicing use a credit note/,
     );
-    // A caller who lost the answer and repeats the shipment learns it was recorded.
-    const repeat = { shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 4 }] };
-    expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [repeat] }))).toMatch(/shipment sh-1 was already recorded/);
-    const another = { shipmentId: 'sh-2', lines: [{ lineId: 'l1', quantity: 1 }] };
-    expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [another] }))).toMatch(/awaiting_payment: it takes no shipments/);
+    // A caller who lost the answer and repeats the shipment gets the order as it stands, whatever its stage.
+    const repeated = await handle.executeUpdate(recordShipmentUpdate, { args: [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 4 }] }] });
+    expect(repeated).toMatchObject({ status: 'awaiting_payment', shipments: [expect.objectContaining({ shipmentId: 'sh-1' })] });
+    const refused: Array<[ShipmentInput, RegExp]> = [
+      [{ shipmentId: 'sh-1', lines: [{ lineId: 'l1', quantity: 3 }] }, /shipment sh-1 was already recorded with other lines/],
+      [{ shipmentId: 'sh-2', lines: [{ lineId: 'l1', quantity: 1 }] }, /awaiting_payment: it takes no shipments/],
+    ];
+    for (const [shipment, reason] of refused) {
+      expect(await refusal(handle.executeUpdate(recordShipmentUpdate, { args: [shipment] }))).toMatch(reason);
+    }
+    expect(await countShipments(input.orderId)).toBe(1);
     await handle.terminate('test done');
     await recordHistory(handle, 'remainder-cancelled-after-partial-shipment');
   });

@@ -3,32 +3,38 @@
 import * as wf from '@temporalio/workflow';
 import { type InvoiceState, type ShipmentInput, recordShipmentUpdate } from '../contract.js';
 import { type Order, type OrderActivities, now } from '../order.js';
+import { recordedShipmentLines } from '../rules/shipment.js';
 import { validateShipment } from '../validation.js';
 import { timeline } from '../wording.js';
 
 export function registerShipmentHandlers(order: Order): void {
-  const { view } = order;
+  const { view, inFlight } = order;
   wf.setHandler(
     recordShipmentUpdate,
     async (shipment) => {
-      if (order.phase === 'credit') {
-        // Waits out the automatic check (moments), never a person's decision on a hold: held,
-        // the shipment is refused at once instead of keeping its caller waiting for days.
-        await wf.condition(() => order.phase !== 'credit' || view.status === 'credit_hold');
+      const { shipmentId } = shipment;
+      // Waits out what would change the answer: the first of a repeated shipment, still being
+      // recorded, and the automatic credit check (moments). Never a person's decision on a hold:
+      // held, the shipment is refused at once instead of keeping its caller waiting for days.
+      if (inFlight.shipments.has(shipmentId) || order.phase === 'credit') {
+        await wf.condition(() => !inFlight.shipments.has(shipmentId) && (order.phase !== 'credit' || view.status === 'credit_hold'));
         // Throws a failure, not a plain error: the update is refused, the workflow task is not.
-        validateShipment(view, order.phase, shipment, order.inFlight.shipments);
+        validateShipment(view, order.phase, shipment, inFlight.shipments);
       }
-      order.inFlight.shipments.set(shipment.shipmentId, shipment.lines);
-      try {
-        await order.requestedStep((activities) => recordShipment(order, activities, shipment));
-      } finally {
-        order.inFlight.shipments.delete(shipment.shipmentId);
+      // A repeat of a recorded shipment answers with the order as it stands and changes nothing.
+      if (!recordedShipmentLines(view, shipmentId)) {
+        inFlight.shipments.set(shipmentId, shipment.lines);
+        try {
+          await order.requestedStep((activities) => recordShipment(order, activities, shipment));
+        } finally {
+          inFlight.shipments.delete(shipmentId);
+        }
       }
       // A shipment that completes the order answers once the order waits for payment.
       await order.settled();
       return view;
     },
-    { validator: (shipment) => validateShipment(view, order.phase, shipment, order.inFlight.shipments) },
+    { validator: (shipment) => validateShipment(view, order.phase, shipment, inFlight.shipments) },
   );
 }
 
