@@ -384,11 +384,11 @@ try {
   // ---- the worker's share: orders replayed through each workload's bundle --------------
   // After the sweep, on a quiet machine. A workload and its twin from another commit replay
   // the same orders (both runs' samples) when both bundles can, so that they differ by their
-  // code alone; else each its own. Four turns, each in another order (a replay's CPU depends on
+  // code alone; else each its own. Three turns, each in another order (a replay's CPU depends on
   // which ran before it), and the median counts (one turn in the quick run, which has a minute).
   const replays = new Map<Running, number[]>();
   const replayed = new Map<Running, temporal.api.history.v1.IHistory[]>();
-  for (let turn = 0; turn < (quick ? 1 : 4); turn += 1) {
+  for (let turn = 0; turn < (quick ? 1 : 3); turn += 1) {
     for (const w of turnOrder(finished, turn)) {
       if (w.histories.length === 0) continue;
       const shared = finished.filter((x) => x.key === w.key).flatMap((x) => x.histories);
